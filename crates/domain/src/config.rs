@@ -1,0 +1,216 @@
+//! Tenant configuration: JSON values per key, with the known keys validated and typed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::card::RotationStrategy;
+use crate::error::{Error, Result};
+use crate::money::Toman;
+
+/// A language the bots speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Fa,
+    En,
+    Ru,
+}
+
+impl Language {
+    /// All supported languages, Persian first (the default).
+    pub const ALL: [Language; 3] = [Language::Fa, Language::En, Language::Ru];
+
+    /// The ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Fa => "fa",
+            Language::En => "en",
+            Language::Ru => "ru",
+        }
+    }
+
+    /// Parses an ISO 639-1 code.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for anything but `fa`, `en`, `ru`.
+    pub fn parse(code: &str) -> Result<Language> {
+        Language::ALL
+            .into_iter()
+            .find(|l| l.code() == code)
+            .ok_or_else(|| Error::invalid("language", format!("`{}` is not one of fa, en, ru", code.chars().take(20).collect::<String>())))
+    }
+}
+
+/// Parameters of the free trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrialParams {
+    pub days: u32,
+    pub traffic_gb: u32,
+    pub device_limit: u32,
+}
+
+impl Default for TrialParams {
+    fn default() -> TrialParams {
+        TrialParams { days: 1, traffic_gb: 1, device_limit: 1 }
+    }
+}
+
+/// The configuration keys the platform itself reads. Other keys may be stored freely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConfigKey {
+    /// `["fa","en","ru"]`: languages offered to customers, the first is the default.
+    Languages,
+    /// A string: where customers get help (a `@username` or a URL).
+    SupportContact,
+    /// An integer: the Telegram chat that receives receipts and tickets.
+    AdminChatId,
+    /// An array of integers: Telegram ids of the tenant's admins.
+    AdminIds,
+    /// One of `round_robin`, `random`, `time_based`, `weighted`.
+    CardRotationStrategy,
+    /// `{"days":1,"traffic_gb":1,"device_limit":1}`.
+    Trial,
+    /// An integer: what the operator charges the tenant per GB sold, in Toman.
+    WholesalePricePerGb,
+    /// A string: the greeting of `/start`.
+    WelcomeText,
+}
+
+impl ConfigKey {
+    /// All known keys.
+    pub const ALL: [ConfigKey; 8] = [
+        ConfigKey::Languages,
+        ConfigKey::SupportContact,
+        ConfigKey::AdminChatId,
+        ConfigKey::AdminIds,
+        ConfigKey::CardRotationStrategy,
+        ConfigKey::Trial,
+        ConfigKey::WholesalePricePerGb,
+        ConfigKey::WelcomeText,
+    ];
+
+    /// The key as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigKey::Languages => "languages",
+            ConfigKey::SupportContact => "support_contact",
+            ConfigKey::AdminChatId => "admin_chat_id",
+            ConfigKey::AdminIds => "admin_ids",
+            ConfigKey::CardRotationStrategy => "card_rotation_strategy",
+            ConfigKey::Trial => "trial",
+            ConfigKey::WholesalePricePerGb => "wholesale_price_per_gb",
+            ConfigKey::WelcomeText => "welcome_text",
+        }
+    }
+
+    /// The known key named `key`, if any.
+    pub fn known(key: &str) -> Option<ConfigKey> {
+        ConfigKey::ALL.into_iter().find(|k| k.as_str() == key)
+    }
+}
+
+/// Checks a configuration key: 1 to 100 characters of `a-z`, `0-9`, `_`, `.`.
+///
+/// # Errors
+/// [`Error::Invalid`] naming `key`.
+pub fn validate_key(key: &str) -> Result<()> {
+    let ok = !key.is_empty()
+        && key.len() <= 100
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid("key", "must be 1 to 100 characters of a-z, 0-9, `_` and `.`"))
+    }
+}
+
+/// Parses a configuration value given as JSON text and, for known keys, checks its shape.
+///
+/// # Errors
+/// [`Error::Invalid`] when the text is not JSON or a known key's value has the wrong shape.
+pub fn parse_value(key: &str, json: &str) -> Result<serde_json::Value> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| Error::invalid("value", format!("is not valid JSON: {e}")))?;
+    validate_value(key, &value)?;
+    Ok(value)
+}
+
+/// Checks the key and, for known keys, the value's shape.
+///
+/// # Errors
+/// [`Error::Invalid`] with what is wrong.
+pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
+    validate_key(key)?;
+    let Some(known) = ConfigKey::known(key) else { return Ok(()) };
+    let shape = |expected: &str| Error::invalid("value", format!("`{key}` must be {expected}"));
+    match known {
+        ConfigKey::Languages => {
+            let langs: Vec<String> =
+                serde_json::from_value(value.clone()).map_err(|_| shape("an array of language codes"))?;
+            if langs.is_empty() {
+                return Err(shape("a non-empty array of language codes"));
+            }
+            for l in &langs {
+                Language::parse(l)?;
+            }
+        }
+        ConfigKey::SupportContact | ConfigKey::WelcomeText => {
+            let s = value.as_str().ok_or_else(|| shape("a string"))?;
+            if s.trim().is_empty() || s.chars().count() > 4096 {
+                return Err(shape("a non-empty string of at most 4096 characters"));
+            }
+        }
+        ConfigKey::AdminChatId => {
+            value.as_i64().ok_or_else(|| shape("an integer chat id"))?;
+        }
+        ConfigKey::AdminIds => {
+            let _: Vec<i64> = serde_json::from_value(value.clone()).map_err(|_| shape("an array of integer Telegram ids"))?;
+        }
+        ConfigKey::CardRotationStrategy => {
+            let _: RotationStrategy = serde_json::from_value(value.clone())
+                .map_err(|_| shape("one of \"round_robin\", \"random\", \"time_based\", \"weighted\""))?;
+        }
+        ConfigKey::Trial => {
+            let t: TrialParams = serde_json::from_value(value.clone())
+                .map_err(|_| shape("an object {\"days\":N,\"traffic_gb\":N,\"device_limit\":N}"))?;
+            if t.days == 0 || t.device_limit == 0 {
+                return Err(shape("a trial of at least one day and one device"));
+            }
+        }
+        ConfigKey::WholesalePricePerGb => {
+            let n = value.as_i64().ok_or_else(|| shape("an integer amount of Toman"))?;
+            Toman(n).positive("value").or_else(|e| if n == 0 { Ok(Toman::ZERO) } else { Err(e) })?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn malformed_json_is_refused_with_the_parser_reason() {
+        let err = parse_value("languages", "[\"fa\",").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn known_keys_must_have_their_shape_and_custom_keys_are_free() {
+        assert!(validate_value("languages", &json!(["fa", "en"])).is_ok());
+        assert!(validate_value("languages", &json!(["de"])).is_err());
+        assert!(validate_value("languages", &json!([])).is_err());
+        assert!(validate_value("admin_ids", &json!([1, 2])).is_ok());
+        assert!(validate_value("admin_ids", &json!(["x"])).is_err());
+        assert!(validate_value("card_rotation_strategy", &json!("weighted")).is_ok());
+        assert!(validate_value("card_rotation_strategy", &json!("fastest")).is_err());
+        assert!(validate_value("trial", &json!({"days": 3, "traffic_gb": 5, "device_limit": 1})).is_ok());
+        assert!(validate_value("trial", &json!({"days": 0, "traffic_gb": 5, "device_limit": 1})).is_err());
+        assert!(validate_value("wholesale_price_per_gb", &json!(-5)).is_err());
+        assert!(validate_value("wholesale_price_per_gb", &json!(0)).is_ok());
+        assert!(validate_value("panel.url", &json!({"anything": true})).is_ok());
+        assert!(validate_value("Bad Key", &json!(1)).is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! The remnabot domain: ids, money, the `Tenant` scope, feature keys, configuration keys,
+//! payment-card rules and the errors every layer speaks. No I/O lives here.
+
+pub mod bot;
+pub mod card;
+pub mod config;
+pub mod error;
+pub mod feature;
+pub mod ids;
+pub mod money;
+pub mod page;
+pub mod tenant;
+
+pub use bot::Bot;
+pub use error::{Error, Result};
+pub use feature::FeatureKey;
+pub use ids::*;
+pub use money::Toman;
+pub use page::Page;
+pub use tenant::Tenant;

@@ -1,0 +1,175 @@
+//! Connecting to SQLite or PostgreSQL, running migrations, and the error mapping every
+//! repository shares.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use remnabot_domain::{Error, Result};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, SqlxPostgresConnector, SqlxSqliteConnector,
+    TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::cache::FlagCache;
+use crate::crypto::SecretKey;
+use crate::migration::Migrator;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The storage handle: a connection pool, the key for secrets at rest and the feature-flag
+/// cache. Cheap to clone; repositories borrow it.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) backend: Backend,
+    pub(crate) key: Arc<SecretKey>,
+    pub(crate) flag_cache: FlagCache,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc`, `sqlite::memory:`, `postgres://...`).
+    /// A SQLite file and its folder are created when missing.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a URL of another scheme or shape, [`Error::Unavailable`] when the
+    /// database cannot be reached.
+    pub async fn connect(url: &str, key: SecretKey, flag_cache: FlagCache) -> Result<Store> {
+        let (db, backend) = if url.starts_with("sqlite:") {
+            (connect_sqlite(url).await?, Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| Error::invalid("DATABASE_URL", format!("is not a valid PostgreSQL URL: {e}")))?;
+            (connect_postgres(opts).await?, Backend::Postgres)
+        } else {
+            return Err(Error::invalid("DATABASE_URL", "must start with `sqlite:` or `postgres://`"));
+        };
+        Ok(Store { db, backend, key: Arc::new(key), flag_cache })
+    }
+
+    /// Connects to PostgreSQL with the given options (tests use it to pin a schema).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the database cannot be reached.
+    pub async fn connect_postgres(opts: PgConnectOptions, key: SecretKey, flag_cache: FlagCache) -> Result<Store> {
+        let db = connect_postgres(opts).await?;
+        Ok(Store { db, backend: Backend::Postgres, key: Arc::new(key), flag_cache })
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when a migration fails.
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.db, None).await.map_err(|e| Error::unavailable("database migration", e))
+    }
+
+    /// Names of the migrations already applied, oldest first.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the database cannot be read.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
+        let applied = Migrator::get_applied_migrations(&self.db).await.map_err(unavailable)?;
+        Ok(applied.iter().map(|m| m.name().to_owned()).collect())
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        self.db.ping().await.is_ok()
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The raw connection, for tests that inspect rows directly.
+    #[doc(hidden)]
+    pub fn raw_connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Starts a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`, so the write lock
+    /// is taken up front and concurrent writers queue on the busy timeout instead of failing
+    /// when a read transaction tries to upgrade.
+    pub(crate) async fn write_tx(&self) -> Result<DatabaseTransaction> {
+        let opts = TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        self.db.begin_with_options(opts).await.map_err(unavailable)
+    }
+}
+
+async fn connect_sqlite(url: &str) -> Result<DatabaseConnection> {
+    let opts = SqliteConnectOptions::from_str(url)
+        .map_err(|e| Error::invalid("DATABASE_URL", format!("is not a valid SQLite URL: {e}")))?;
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !in_memory {
+        let path = opts.get_filename();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::unavailable("the SQLite data folder", e))?;
+        }
+    }
+    let opts = opts
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .journal_mode(if in_memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(30));
+    // An in-memory database exists once per connection, so it gets exactly one.
+    let max = if in_memory { 1 } else { 8 };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max)
+        .min_connections(if in_memory { 1 } else { 0 })
+        .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+        .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
+        .connect_with(opts)
+        .await
+        .map_err(|e| Error::unavailable("the SQLite database", e))?;
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+async fn connect_postgres(opts: PgConnectOptions) -> Result<DatabaseConnection> {
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await
+        .map_err(|e| Error::unavailable("the PostgreSQL database", e))?;
+    Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
+}
+
+/// Any database failure that is not a constraint a caller can act on.
+pub(crate) fn unavailable(e: DbErr) -> Error {
+    Error::unavailable("the database", e)
+}
+
+/// Maps a database error, turning a unique violation into [`Error::Conflict`] with `conflict`
+/// as the message and a foreign-key violation into `Error::NotFound(referenced)`.
+pub(crate) fn map_write(e: DbErr, conflict: impl FnOnce() -> String, referenced: &'static str) -> Error {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(conflict()),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => Error::not_found(referenced),
+        _ => unavailable(e),
+    }
+}
+
+/// Whether `e` is a unique violation (used where a race on a unique key is expected).
+pub(crate) fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,21 @@
+//! Table `promocode_uses`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "promocode_uses")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub bot_id: i64,
+    pub created_at: DateTimeUtc,
+    pub promocode_id: i64,
+    pub user_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+crate::entity::tenant_owned!("promo code use");

@@ -1,0 +1,29 @@
+//! Storage for remnabot: SeaORM entities, migrations that run on SQLite and PostgreSQL,
+//! the platform repository (bots, cross-tenant reads) and the tenant-scoped repositories
+//! and services. Every tenant-owned method takes a [`remnabot_domain::Tenant`].
+
+pub mod cache;
+pub mod cards;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod entity;
+pub mod flags;
+pub mod ledger;
+pub mod migration;
+pub mod payments;
+pub mod plans;
+pub mod platform;
+pub mod promos;
+pub mod scope;
+pub mod subscriptions;
+pub mod tickets;
+pub mod transactions;
+pub mod users;
+pub mod wallet;
+#[doc(hidden)]
+pub mod testing;
+
+pub use cache::FlagCache;
+pub use crypto::SecretKey;
+pub use db::{Backend, Store};

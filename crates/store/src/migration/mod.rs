@@ -1,0 +1,16 @@
+//! Migrations, written once with sea-query builders so the same steps run on SQLite and
+//! PostgreSQL. A migration is frozen once released: change the schema with a new one.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_initial;
+
+/// Every migration, oldest first.
+#[derive(Debug)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_initial::Migration)]
+    }
+}

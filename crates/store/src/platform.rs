@@ -1,0 +1,320 @@
+//! The platform repository: the `bots` table and every read across tenants. This is the one
+//! place that may touch more than one tenant; the operator API, the bot fleet and the job
+//! loop use it to resolve a [`Tenant`](remnabot_domain::Tenant).
+
+use chrono::Utc;
+use remnabot_domain::bot::{parse_name, parse_telegram_token};
+use remnabot_domain::{Bot, BotId, Error, Page, Result, Toman};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use secrecy::SecretString;
+
+use crate::crypto::{api_token_hash, generate_api_token, hashes_equal};
+use crate::db::{map_write, unavailable};
+use crate::entity::bot;
+use crate::Store;
+
+/// What creating a bot needs.
+#[derive(Debug)]
+pub struct NewBot {
+    pub name: String,
+    pub telegram_token: SecretString,
+}
+
+/// Changes to a bot; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct BotChanges {
+    pub name: Option<String>,
+    pub wallet_credit_limit: Option<Toman>,
+}
+
+/// A bot just created, with its API token. The token is not stored: this is the only time
+/// anyone sees it.
+#[derive(Debug)]
+pub struct CreatedBot {
+    pub bot: Bot,
+    pub api_token: SecretString,
+}
+
+/// The platform repository.
+#[derive(Debug, Clone, Copy)]
+pub struct Platform<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    /// The platform repository (bots and cross-tenant reads).
+    pub fn platform(&self) -> Platform<'_> {
+        Platform { store: self }
+    }
+}
+
+pub(crate) fn to_bot(m: bot::Model) -> Bot {
+    Bot {
+        id: BotId(m.id),
+        name: m.name,
+        telegram_bot_id: m.telegram_bot_id,
+        is_master: m.is_master,
+        is_active: m.is_active,
+        wallet_balance: Toman(m.wallet_balance),
+        wallet_credit_limit: Toman(m.wallet_credit_limit),
+        traffic_consumed_bytes: m.traffic_consumed_bytes,
+        traffic_sold_bytes: m.traffic_sold_bytes,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+const TOKEN_TAKEN: &str = "another bot already uses this Telegram token";
+
+impl Platform<'_> {
+    /// Creates a tenant bot (active, not master) and returns its API token once.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a bad name or token shape; [`Error::Conflict`] when the Telegram
+    /// token is already registered.
+    pub async fn create(&self, new: NewBot) -> Result<CreatedBot> {
+        self.insert(new, false).await
+    }
+
+    async fn insert(&self, new: NewBot, is_master: bool) -> Result<CreatedBot> {
+        let name = parse_name(&new.name)?;
+        let telegram_bot_id = parse_telegram_token(secrecy::ExposeSecret::expose_secret(&new.telegram_token))?;
+        let key = &self.store.key;
+        let api_token = generate_api_token();
+        let now = Utc::now();
+        let row = bot::ActiveModel {
+            name: Set(name),
+            telegram_bot_id: Set(telegram_bot_id),
+            telegram_token_encrypted: Set(key.encrypt_telegram_token(&new.telegram_token)?),
+            telegram_token_hash: Set(key.telegram_token_hash(&new.telegram_token)),
+            api_token_hash: Set(api_token_hash(secrecy::ExposeSecret::expose_secret(&api_token))),
+            is_master: Set(is_master),
+            is_active: Set(true),
+            wallet_balance: Set(0),
+            wallet_credit_limit: Set(0),
+            traffic_consumed_bytes: Set(0),
+            traffic_sold_bytes: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.store.db)
+        .await
+        .map_err(|e| map_write(e, || TOKEN_TAKEN.to_owned(), "bot"))?;
+        Ok(CreatedBot { bot: to_bot(row), api_token })
+    }
+
+    async fn model(&self, id: BotId) -> Result<bot::Model> {
+        bot::Entity::find_by_id(id.0)
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| Error::not_found("bot"))
+    }
+
+    /// The bot `id`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn get(&self, id: BotId) -> Result<Bot> {
+        self.model(id).await.map(to_bot)
+    }
+
+    /// The bot registered with this Telegram token.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn by_telegram_token(&self, token: &SecretString) -> Result<Option<Bot>> {
+        let hash = self.store.key.telegram_token_hash(token);
+        let row = bot::Entity::find()
+            .filter(bot::Column::TelegramTokenHash.eq(hash))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(row.map(to_bot))
+    }
+
+    /// The bot whose API token this is. The lookup is by hash; the hashes are compared again
+    /// in constant time so the answer does not depend on how much of a guess matched.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn by_api_token(&self, token: &str) -> Result<Option<Bot>> {
+        let hash = api_token_hash(token);
+        let row = bot::Entity::find()
+            .filter(bot::Column::ApiTokenHash.eq(hash.clone()))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(row.filter(|m| hashes_equal(&m.api_token_hash, &hash)).map(to_bot))
+    }
+
+    /// The master bot, if one was set up.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn master(&self) -> Result<Option<Bot>> {
+        let row = bot::Entity::find()
+            .filter(bot::Column::IsMaster.eq(true))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(row.map(to_bot))
+    }
+
+    /// Every active bot, by id.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn active(&self) -> Result<Vec<Bot>> {
+        let rows = bot::Entity::find()
+            .filter(bot::Column::IsActive.eq(true))
+            .order_by_asc(bot::Column::Id)
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows.into_iter().map(to_bot).collect())
+    }
+
+    /// A page of all bots, by id.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn list(&self, page: Page) -> Result<Vec<Bot>> {
+        let rows = bot::Entity::find()
+            .order_by_asc(bot::Column::Id)
+            .limit(page.limit())
+            .offset(page.offset())
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows.into_iter().map(to_bot).collect())
+    }
+
+    /// How many bots exist.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn count(&self) -> Result<u64> {
+        bot::Entity::find().count(&self.store.db).await.map_err(unavailable)
+    }
+
+    /// Applies `changes` to the bot.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`], [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn update(&self, id: BotId, changes: BotChanges) -> Result<Bot> {
+        let name = changes.name.as_deref().map(parse_name).transpose()?;
+        if let Some(limit) = changes.wallet_credit_limit
+            && limit.0 < 0
+        {
+            return Err(Error::invalid("wallet_credit_limit", "must be zero or a positive amount of Toman"));
+        }
+        let mut row: bot::ActiveModel = self.model(id).await?.into();
+        if let Some(name) = name {
+            row.name = Set(name);
+        }
+        if let Some(limit) = changes.wallet_credit_limit {
+            row.wallet_credit_limit = Set(limit.0);
+        }
+        row.updated_at = Set(Utc::now());
+        row.update(&self.store.db).await.map(to_bot).map_err(unavailable)
+    }
+
+    /// Activates or deactivates a bot.
+    ///
+    /// # Errors
+    /// [`Error::MasterBotProtected`] when deactivating the master; [`Error::NotFound`].
+    pub async fn set_active(&self, id: BotId, active: bool) -> Result<Bot> {
+        let model = self.model(id).await?;
+        if model.is_master && !active {
+            return Err(Error::MasterBotProtected { action: "deactivated" });
+        }
+        let mut row: bot::ActiveModel = model.into();
+        row.is_active = Set(active);
+        row.updated_at = Set(Utc::now());
+        row.update(&self.store.db).await.map(to_bot).map_err(unavailable)
+    }
+
+    /// Replaces the bot's API token; the old one stops working at once.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn rotate_api_token(&self, id: BotId) -> Result<SecretString> {
+        let token = generate_api_token();
+        let res = bot::Entity::update_many()
+            .col_expr(bot::Column::ApiTokenHash, sea_orm::sea_query::Expr::value(api_token_hash(secrecy::ExposeSecret::expose_secret(&token))))
+            .col_expr(bot::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+            .filter(bot::Column::Id.eq(id.0))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(Error::not_found("bot"));
+        }
+        Ok(token)
+    }
+
+    /// Replaces the bot's Telegram token (for example after the owner revoked it in BotFather).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a bad token shape, [`Error::Conflict`] when another bot uses it.
+    pub async fn set_telegram_token(&self, id: BotId, token: &SecretString) -> Result<Bot> {
+        let telegram_bot_id = parse_telegram_token(secrecy::ExposeSecret::expose_secret(token))?;
+        let mut row: bot::ActiveModel = self.model(id).await?.into();
+        row.telegram_bot_id = Set(telegram_bot_id);
+        row.telegram_token_encrypted = Set(self.store.key.encrypt_telegram_token(token)?);
+        row.telegram_token_hash = Set(self.store.key.telegram_token_hash(token));
+        row.updated_at = Set(Utc::now());
+        row.update(&self.store.db).await.map(to_bot).map_err(|e| map_write(e, || TOKEN_TAKEN.to_owned(), "bot"))
+    }
+
+    /// The bot's Telegram token, decrypted, for the fleet to talk to Telegram.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Unavailable`] when it cannot be decrypted with this key.
+    pub async fn telegram_token(&self, id: BotId) -> Result<SecretString> {
+        let model = self.model(id).await?;
+        self.store.key.decrypt_telegram_token(&model.telegram_token_encrypted)
+    }
+
+    /// Deletes a bot and, by cascade, every row of that tenant.
+    ///
+    /// # Errors
+    /// [`Error::MasterBotProtected`] for the master; [`Error::NotFound`].
+    pub async fn delete(&self, id: BotId) -> Result<()> {
+        let model = self.model(id).await?;
+        if model.is_master {
+            return Err(Error::MasterBotProtected { action: "deleted" });
+        }
+        bot::Entity::delete_by_id(id.0).exec(&self.store.db).await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    /// Makes sure the master bot exists with this Telegram token: creates it on first start,
+    /// updates its token when `BOT_TOKEN` changed, and reactivates it. Returns the master and,
+    /// when it was just created, its API token.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a bad token; [`Error::Conflict`] when a tenant bot already uses
+    /// this token.
+    pub async fn ensure_master(&self, name: &str, token: &SecretString) -> Result<(Bot, Option<SecretString>)> {
+        match self.master().await? {
+            None => {
+                let created = self.insert(NewBot { name: name.to_owned(), telegram_token: token.clone() }, true).await?;
+                Ok((created.bot, Some(created.api_token)))
+            }
+            Some(master) => {
+                let model = self.model(master.id).await?;
+                let mut bot = master;
+                if model.telegram_token_hash != self.store.key.telegram_token_hash(token) {
+                    bot = self.set_telegram_token(bot.id, token).await?;
+                }
+                if !bot.is_active {
+                    bot = self.set_active(bot.id, true).await?;
+                }
+                Ok((bot, None))
+            }
+        }
+    }
+}
