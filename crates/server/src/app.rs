@@ -1,0 +1,176 @@
+//! Wiring: opens the store, makes sure the master bot exists, and serves HTTP until a
+//! shutdown signal.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use remnabot_domain::Tenant;
+use remnabot_store::{FlagCache, SecretKey, Store};
+use secrecy::ExposeSecret;
+
+use crate::settings::Settings;
+
+/// Logs go to stderr; `RUST_LOG` filters them (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// The secret key from `SECRET_KEY`, or from `{data_dir}/secret.key`, which is generated
+/// once when missing.
+fn secret_key(settings: &Settings) -> anyhow::Result<SecretKey> {
+    if let Some(key) = &settings.secret_key {
+        return SecretKey::parse(key.expose_secret()).map_err(|e| anyhow::anyhow!("{e}"));
+    }
+    let path = settings.data_dir.join("secret.key");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        return SecretKey::parse(&text).map_err(|e| anyhow::anyhow!("{} is damaged: {e}", path.display()));
+    }
+    let key = SecretKey::generate();
+    write_private(&path, key.to_hex().expose_secret())?;
+    tracing::warn!(
+        path = %path.display(),
+        "SECRET_KEY is not set: generated a new key into this file. Back it up: without it the stored Telegram tokens cannot be decrypted."
+    );
+    Ok(key)
+}
+
+fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut file = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, content.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let key = secret_key(settings)?;
+    let cache = match &settings.redis_url {
+        Some(url) => FlagCache::redis(url, settings.feature_cache_ttl, "remnabot")
+            .await
+            .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
+        None => FlagCache::memory(settings.feature_cache_ttl),
+    };
+    let store = Store::connect(&settings.database_url, key, cache)
+        .await
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
+    store.migrate().await.map_err(|e| anyhow::anyhow!("{e}: {}", source_of(&e)))?;
+    Ok(store)
+}
+
+fn source_of(e: &remnabot_domain::Error) -> String {
+    std::error::Error::source(e).map(ToString::to_string).unwrap_or_default()
+}
+
+/// `remnabot migrate`.
+pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let applied = store.applied_migrations().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(count = applied.len(), latest = applied.last().map(String::as_str).unwrap_or("-"), "database is up to date");
+    Ok(())
+}
+
+/// Makes sure the master bot exists when `BOT_TOKEN` is set, and gives it `ADMIN_IDS`.
+async fn ensure_master(store: &Store, settings: &Settings) -> anyhow::Result<()> {
+    let Some(token) = &settings.bot_token else {
+        tracing::warn!("BOT_TOKEN is not set: no master bot is configured");
+        return Ok(());
+    };
+    let (master, api_token) =
+        store.platform().ensure_master("Master bot", token).await.map_err(|e| anyhow::anyhow!("BOT_TOKEN: {e}"))?;
+    if let Some(api_token) = api_token {
+        // Shown once, on the terminal of whoever started the first run; never stored.
+        eprintln!("Created the master bot (id {}). Its API token, shown only now: {}", master.id, api_token.expose_secret());
+    }
+    if !settings.admin_ids.is_empty() {
+        store
+            .configs()
+            .set(&Tenant::of(&master), "admin_ids", serde_json::json!(settings.admin_ids))
+            .await
+            .map_err(|e| anyhow::anyhow!("ADMIN_IDS: {e}"))?;
+    }
+    tracing::info!(bot_id = %master.id, "master bot ready");
+    Ok(())
+}
+
+/// What HTTP handlers share.
+#[derive(Clone, Debug)]
+pub struct AppCtx {
+    pub store: Store,
+}
+
+/// The HTTP routes.
+pub fn router(ctx: AppCtx) -> Router {
+    Router::new().route("/health", get(health)).route("/ready", get(ready)).with_state(ctx)
+}
+
+async fn health() -> (StatusCode, axum::Json<serde_json::Value>) {
+    (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"})))
+}
+
+async fn ready(State(ctx): State<AppCtx>) -> (StatusCode, axum::Json<serde_json::Value>) {
+    if ctx.store.ping().await {
+        (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready"})))
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database unavailable"})))
+    }
+}
+
+/// `remnabot serve`.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    ensure_master(&store, &settings).await?;
+    let listener = tokio::net::TcpListener::bind(settings.http_addr)
+        .await
+        .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
+    let addr = listener.local_addr().context("listener address")?;
+    tracing::info!(
+        %addr,
+        public_url = settings.public_url.as_deref().unwrap_or("-"),
+        operator_api_token = if settings.operator_api_token.is_some() { "set" } else { "not set" },
+        "listening"
+    );
+    axum::serve(listener, router(AppCtx { store }))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("HTTP server")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+    // Give in-flight requests a moment; axum's graceful shutdown waits for them.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}

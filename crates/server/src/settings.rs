@@ -1,0 +1,262 @@
+//! Settings from the environment and an optional TOML file. Each value is validated here,
+//! so a bad one stops start-up with a line naming the variable and what is wrong.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+/// Every setting the process reads, already validated.
+#[derive(Debug)]
+pub struct Settings {
+    pub database_url: String,
+    pub redis_url: Option<String>,
+    pub http_addr: SocketAddr,
+    pub public_url: Option<String>,
+    /// `None`: use (or create) the key file in `data_dir`.
+    pub secret_key: Option<SecretString>,
+    pub data_dir: PathBuf,
+    pub bot_token: Option<SecretString>,
+    pub admin_ids: Vec<i64>,
+    pub operator_api_token: Option<SecretString>,
+    pub feature_cache_ttl: Duration,
+}
+
+/// The names the settings are read under, in the environment (upper case) and in the
+/// TOML file (lower case).
+const KEYS: [&str; 10] = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "HTTP_ADDR",
+    "PUBLIC_URL",
+    "SECRET_KEY",
+    "DATA_DIR",
+    "BOT_TOKEN",
+    "ADMIN_IDS",
+    "OPERATOR_API_TOKEN",
+    "FEATURE_CACHE_TTL_SECS",
+];
+
+/// A setting that failed validation. Its message never contains a secret's value.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {name}: {reason}")]
+pub struct SettingError {
+    pub name: String,
+    pub reason: String,
+}
+
+fn bad(name: &str, reason: impl Into<String>) -> SettingError {
+    SettingError { name: name.to_owned(), reason: reason.into() }
+}
+
+impl Settings {
+    /// Reads the process environment and, if given, the TOML file.
+    ///
+    /// # Errors
+    /// The first invalid setting.
+    pub fn load(file: Option<&Path>) -> Result<Settings, SettingError> {
+        let mut values = BTreeMap::new();
+        if let Some(path) = file {
+            values = read_toml(path)?;
+        }
+        for key in KEYS {
+            if let Ok(v) = std::env::var(key) {
+                values.insert(key.to_owned(), v);
+            }
+        }
+        Settings::from_map(&values)
+    }
+
+    /// Builds settings from a map of upper-case names to raw values.
+    ///
+    /// # Errors
+    /// The first invalid setting.
+    pub fn from_map(values: &BTreeMap<String, String>) -> Result<Settings, SettingError> {
+        let get = |k: &str| values.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".to_owned()));
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => {
+                if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    return Err(bad("DATABASE_URL", "must start with `sqlite:` or `postgres://` (e.g. sqlite://data/remnabot.db)"));
+                }
+                url
+            }
+            None => format!("sqlite://{}", data_dir.join("remnabot.db").display()),
+        };
+        let redis_url = match get("REDIS_URL") {
+            Some(url) if !(url.starts_with("redis://") || url.starts_with("rediss://") || url.starts_with("unix://")) => {
+                return Err(bad("REDIS_URL", "must start with `redis://`, `rediss://` or `unix://`"));
+            }
+            other => other,
+        };
+        let http_addr = get("HTTP_ADDR").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let http_addr = http_addr
+            .parse::<SocketAddr>()
+            .map_err(|_| bad("HTTP_ADDR", format!("`{http_addr}` is not an address like 127.0.0.1:8080")))?;
+        let public_url = match get("PUBLIC_URL") {
+            Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+                return Err(bad("PUBLIC_URL", "must be an http(s) URL such as https://bot.example.com"));
+            }
+            Some(url) if url.contains(char::is_whitespace) => {
+                return Err(bad("PUBLIC_URL", "must not contain spaces"));
+            }
+            other => other.map(|u| u.trim_end_matches('/').to_owned()),
+        };
+        let secret_key = get("SECRET_KEY").map(SecretString::from);
+        if let Some(key) = &secret_key {
+            remnabot_store::SecretKey::parse(secrecy::ExposeSecret::expose_secret(key))
+                .map_err(|e| bad("SECRET_KEY", strip_field(&e.to_string(), "SECRET_KEY")))?;
+        }
+        let bot_token = get("BOT_TOKEN").map(SecretString::from);
+        if let Some(token) = &bot_token {
+            remnabot_domain::bot::parse_telegram_token(secrecy::ExposeSecret::expose_secret(token))
+                .map_err(|_| bad("BOT_TOKEN", "must look like `123456789:AA...` as BotFather gives it"))?;
+        }
+        let admin_ids = match get("ADMIN_IDS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<i64>()
+                        .ok()
+                        .filter(|id| *id > 0)
+                        .ok_or_else(|| bad("ADMIN_IDS", format!("`{s}` is not a Telegram user id (comma-separated positive numbers)")))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let operator_api_token = get("OPERATOR_API_TOKEN").map(SecretString::from);
+        if let Some(t) = &operator_api_token
+            && secrecy::ExposeSecret::expose_secret(t).len() < 32
+        {
+            return Err(bad("OPERATOR_API_TOKEN", "must be at least 32 characters (e.g. `openssl rand -hex 32`)"));
+        }
+        let ttl = match get("FEATURE_CACHE_TTL_SECS") {
+            None => 300,
+            Some(s) => s
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=86_400).contains(n))
+                .ok_or_else(|| bad("FEATURE_CACHE_TTL_SECS", format!("`{s}` is not a number of seconds between 1 and 86400")))?,
+        };
+        Ok(Settings {
+            database_url,
+            redis_url,
+            http_addr,
+            public_url,
+            secret_key,
+            data_dir,
+            bot_token,
+            admin_ids,
+            operator_api_token,
+            feature_cache_ttl: Duration::from_secs(ttl),
+        })
+    }
+}
+
+fn strip_field(message: &str, field: &str) -> String {
+    message.strip_prefix(&format!("invalid {field}: ")).unwrap_or(message).to_owned()
+}
+
+fn read_toml(path: &Path) -> Result<BTreeMap<String, String>, SettingError> {
+    let name = "--config";
+    let text = std::fs::read_to_string(path).map_err(|e| bad(name, format!("cannot read {}: {e}", path.display())))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        bad(name, format!("{} is not valid TOML: {}", path.display(), e.message()))
+    })?;
+    let mut out = BTreeMap::new();
+    for (key, value) in table {
+        let upper = key.to_uppercase();
+        if !KEYS.contains(&upper.as_str()) {
+            return Err(bad(name, format!("unknown setting `{key}` in {}; known: {}", path.display(), KEYS.join(", ").to_lowercase())));
+        }
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|v| match v {
+                    toml::Value::Integer(n) => Ok(n.to_string()),
+                    toml::Value::String(s) => Ok(s.clone()),
+                    _ => Err(bad(name, format!("`{key}` must be a list of numbers or strings"))),
+                })
+                .collect::<Result<Vec<_>, _>>()?
+                .join(","),
+            _ => return Err(bad(name, format!("`{key}` must be a string, a number or a list"))),
+        };
+        out.insert(upper, text);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Settings, SettingError> {
+        Settings::from_map(&pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+    }
+
+    #[test]
+    fn defaults_are_a_sqlite_file_in_data_and_localhost_8080() {
+        let s = with(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite://data/remnabot.db");
+        assert_eq!(s.http_addr.to_string(), "127.0.0.1:8080");
+        assert!(s.redis_url.is_none() && s.secret_key.is_none() && s.admin_ids.is_empty());
+        assert_eq!(s.feature_cache_ttl, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (key, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("REDIS_URL", "localhost:6379"),
+            ("HTTP_ADDR", "localhost"),
+            ("PUBLIC_URL", "bot.example.com"),
+            ("SECRET_KEY", "tooshort"),
+            ("BOT_TOKEN", "123"),
+            ("ADMIN_IDS", "1,abc"),
+            ("OPERATOR_API_TOKEN", "short"),
+            ("FEATURE_CACHE_TTL_SECS", "0"),
+        ] {
+            let err = with(&[(key, value)]).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("invalid {key}:")), "{key}: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors_or_debug() {
+        let token = "123456:bad token with spaces that is long enough";
+        let err = with(&[("BOT_TOKEN", token)]).unwrap_err().to_string();
+        assert!(!err.contains("bad token"), "{err}");
+        let s = with(&[("OPERATOR_API_TOKEN", "op-secret-0123456789abcdef0123456789")]).unwrap();
+        assert!(!format!("{s:?}").contains("op-secret"));
+    }
+
+    #[test]
+    fn admin_ids_are_a_comma_separated_list() {
+        assert_eq!(with(&[("ADMIN_IDS", "1, 22,333")]).unwrap().admin_ids, vec![1, 22, 333]);
+    }
+
+    #[test]
+    fn toml_file_values_are_read_and_unknown_keys_refused() {
+        let dir = std::env::temp_dir().join(format!("remnabot-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(&good, "http_addr = \"0.0.0.0:9000\"\nadmin_ids = [5, 6]\n").unwrap();
+        let map = read_toml(&good).unwrap();
+        let s = Settings::from_map(&map).unwrap();
+        assert_eq!(s.http_addr.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.admin_ids, vec![5, 6]);
+        let bad_file = dir.join("bad.toml");
+        std::fs::write(&bad_file, "htp_addr = \"x\"\n").unwrap();
+        assert!(read_toml(&bad_file).unwrap_err().to_string().contains("unknown setting `htp_addr`"));
+        std::fs::write(&bad_file, "http_addr = \n").unwrap();
+        assert!(read_toml(&bad_file).unwrap_err().to_string().contains("not valid TOML"));
+    }
+}
