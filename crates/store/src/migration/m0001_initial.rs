@@ -69,7 +69,9 @@ fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateS
     idx.take()
 }
 
-/// `UNIQUE (bot_id, id)`: the target of same-tenant references.
+/// `UNIQUE (bot_id, id)`: the target of same-tenant references. It is declared inside
+/// `CREATE TABLE` because PostgreSQL needs it before any foreign key (including a table's
+/// reference to itself) can point at it, and SQLite cannot add constraints later.
 fn tenant_key(table: &'static str) -> IndexCreateStatement {
     unique(table, &format!("ux_{table}_tenant_key"), &["bot_id", "id"])
 }
@@ -128,6 +130,7 @@ impl MigrationTrait for Migration {
 
         m.create_table(
             tenant_table("tenant_payment_cards")
+                .index(&mut tenant_key("tenant_payment_cards"))
                 .col(string_len("card_number", 16))
                 .col(string_len("holder_name", 255))
                 .col(string_len_null("bank_name", 255))
@@ -147,12 +150,12 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("tenant_payment_cards")).await?;
         m.create_index(unique("tenant_payment_cards", "ux_tenant_payment_cards_number", &["bot_id", "card_number"]))
             .await?;
 
         m.create_table(
             tenant_table("bot_plans")
+                .index(&mut tenant_key("bot_plans"))
                 .col(string_len("name", 255))
                 .col(text_null("description"))
                 .col(integer("period_days"))
@@ -165,21 +168,21 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("bot_plans")).await?;
         m.create_index(unique("bot_plans", "ux_bot_plans_name", &["bot_id", "name"])).await?;
 
         m.create_table(
             tenant_table("promo_groups")
+                .index(&mut tenant_key("promo_groups"))
                 .col(string_len("name", 255))
                 .col(integer("discount_percent").default(0))
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("promo_groups")).await?;
         m.create_index(unique("promo_groups", "ux_promo_groups_name", &["bot_id", "name"])).await?;
 
         m.create_table(
             tenant_table("users")
+                .index(&mut tenant_key("users"))
                 .col(big_integer("telegram_id"))
                 .col(string_len_null("username", 64))
                 .col(string_len_null("first_name", 255))
@@ -196,12 +199,12 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("users")).await?;
         m.create_index(unique("users", "ux_users_telegram_id", &["bot_id", "telegram_id"])).await?;
         m.create_index(unique("users", "ux_users_referral_code", &["bot_id", "referral_code"])).await?;
 
         m.create_table(
             tenant_table("subscriptions")
+                .index(&mut tenant_key("subscriptions"))
                 .col(big_integer("user_id"))
                 .col(big_integer_null("plan_id"))
                 .col(string_len("status", 16))
@@ -219,11 +222,11 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("subscriptions")).await?;
         m.create_index(index("subscriptions", "ix_subscriptions_user", &["bot_id", "user_id"])).await?;
 
         m.create_table(
             tenant_table("transactions")
+                .index(&mut tenant_key("transactions"))
                 .col(big_integer("user_id"))
                 .col(string_len("kind", 32))
                 .col(big_integer("amount"))
@@ -236,11 +239,11 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("transactions")).await?;
         m.create_index(index("transactions", "ix_transactions_user", &["bot_id", "user_id"])).await?;
 
         m.create_table(
             tenant_table("tickets")
+                .index(&mut tenant_key("tickets"))
                 .col(big_integer("user_id"))
                 .col(string_len("title", 255))
                 .col(string_len("status", 16))
@@ -250,7 +253,6 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("tickets")).await?;
         m.create_index(index("tickets", "ix_tickets_user", &["bot_id", "user_id"])).await?;
 
         m.create_table(
@@ -268,6 +270,7 @@ impl MigrationTrait for Migration {
 
         m.create_table(
             tenant_table("promocodes")
+                .index(&mut tenant_key("promocodes"))
                 .col(string_len("code", 64))
                 .col(string_len("kind", 16))
                 .col(big_integer("value"))
@@ -279,7 +282,6 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("promocodes")).await?;
         m.create_index(unique("promocodes", "ux_promocodes_code", &["bot_id", "code"])).await?;
 
         m.create_table(
@@ -315,6 +317,7 @@ impl MigrationTrait for Migration {
 
         m.create_table(
             tenant_table("card_to_card_payments")
+                .index(&mut tenant_key("card_to_card_payments"))
                 .col(big_integer("user_id"))
                 .col(big_integer("card_id"))
                 .col(big_integer("amount"))
@@ -335,13 +338,13 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("card_to_card_payments")).await?;
         m.create_index(unique("card_to_card_payments", "ux_card_to_card_payments_tracking", &["bot_id", "tracking_code"]))
             .await?;
         m.create_index(index("card_to_card_payments", "ix_card_to_card_payments_status", &["bot_id", "status"])).await?;
 
         m.create_table(
             tenant_table("zarinpal_payments")
+                .index(&mut tenant_key("zarinpal_payments"))
                 .col(big_integer("user_id"))
                 .col(big_integer("amount"))
                 .col(string_len("authority", 64))
@@ -357,7 +360,6 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(tenant_key("zarinpal_payments")).await?;
         m.create_index(unique("zarinpal_payments", "ux_zarinpal_payments_authority", &["bot_id", "authority"])).await?;
 
         for (table, owner_col) in [("tenant_wallet_transactions", None), ("user_balance_transactions", Some("user_id"))] {
