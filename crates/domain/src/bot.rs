@@ -56,7 +56,10 @@ pub fn parse_telegram_token(token: &str) -> crate::Result<i64> {
     if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    if secret.len() < 30 || secret.len() > 100 || !secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if secret.len() < 30
+        || secret.len() > 100
+        || !secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         return Err(bad());
     }
     id.parse::<i64>().map_err(|_| bad())
@@ -69,7 +72,14 @@ mod tests {
     #[test]
     fn telegram_token_shape_is_checked_without_echoing_it() {
         assert_eq!(parse_telegram_token("123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi").ok(), Some(123456));
-        for bad in ["", "123456", ":abc", "12a:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi", "123:short", "123:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh!"] {
+        for bad in [
+            "",
+            "123456",
+            ":abc",
+            "12a:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi",
+            "123:short",
+            "123:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh!",
+        ] {
             let err = parse_telegram_token(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(err.contains("telegram_token"), "{bad:?} accepted");
             if bad.len() > 10 {

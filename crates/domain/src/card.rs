@@ -52,10 +52,7 @@ impl CardNumber {
                 continue;
             }
             let Some(d) = digit_value(c) else {
-                return Err(Error::invalid(
-                    "card_number",
-                    format!("contains a character that is not a digit: {c:?}"),
-                ));
+                return Err(Error::invalid("card_number", format!("contains a character that is not a digit: {c:?}")));
             };
             count = count.saturating_add(1);
             if digits.len() < CARD_DIGITS {
@@ -63,16 +60,10 @@ impl CardNumber {
             }
         }
         if count != CARD_DIGITS {
-            return Err(Error::invalid(
-                "card_number",
-                format!("must have {CARD_DIGITS} digits, got {count}"),
-            ));
+            return Err(Error::invalid("card_number", format!("must have {CARD_DIGITS} digits, got {count}")));
         }
         if !luhn_valid(&digits) {
-            return Err(Error::invalid(
-                "card_number",
-                "fails the checksum (Luhn); check for a typo",
-            ));
+            return Err(Error::invalid("card_number", "fails the checksum (Luhn); check for a typo"));
         }
         Ok(CardNumber(digits))
     }
@@ -89,13 +80,7 @@ impl CardNumber {
 
     /// The number with only the first 6 and last 4 digits visible: `6037 99** **** 7893`.
     pub fn masked(&self) -> String {
-        group(self.0.chars().enumerate().map(|(i, c)| {
-            if (6..CARD_DIGITS - 4).contains(&i) {
-                '*'
-            } else {
-                c
-            }
-        }))
+        group(self.0.chars().enumerate().map(|(i, c)| if (6..CARD_DIGITS - 4).contains(&i) { '*' } else { c }))
     }
 }
 
@@ -227,10 +212,8 @@ impl RotationStrategy {
     /// [`Error::Invalid`] on field `strategy` for any other name.
     pub fn parse(s: &str) -> Result<RotationStrategy> {
         let name = s.trim();
-        RotationStrategy::ALL
-            .into_iter()
-            .find(|strategy| strategy.as_str().eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
+        RotationStrategy::ALL.into_iter().find(|strategy| strategy.as_str().eq_ignore_ascii_case(name)).ok_or_else(
+            || {
                 let shown: String = name.chars().take(40).collect();
                 Error::invalid(
                     "strategy",
@@ -239,7 +222,8 @@ impl RotationStrategy {
                          time_based, weighted"
                     ),
                 )
-            })
+            },
+        )
     }
 }
 
@@ -335,53 +319,35 @@ pub fn pick<R: rand::Rng + ?Sized>(
     rng: &mut R,
 ) -> Result<CardId> {
     if candidates.is_empty() {
-        return Err(Error::NoActiveCard {
-            detail: ": the tenant has no active card".to_owned(),
-        });
+        return Err(Error::NoActiveCard { detail: ": the tenant has no active card".to_owned() });
     }
-    let mut eligible: Vec<&CardCandidate> =
-        candidates.iter().filter(|c| c.under_caps(amount)).collect();
+    let mut eligible: Vec<&CardCandidate> = candidates.iter().filter(|c| c.under_caps(amount)).collect();
     if eligible.is_empty() {
-        return Err(Error::NoActiveCard {
-            detail: ": every active card has reached its daily limit".to_owned(),
-        });
+        return Err(Error::NoActiveCard { detail: ": every active card has reached its daily limit".to_owned() });
     }
     eligible.sort_by_key(|c| c.id);
 
     let chosen = match strategy {
         RotationStrategy::RoundRobin => round_robin(candidates, &eligible),
         RotationStrategy::Random => uniform(&eligible, rng),
-        RotationStrategy::TimeBased => eligible
-            .iter()
-            .copied()
-            .min_by_key(|c| (c.last_selected_at, c.id)),
+        RotationStrategy::TimeBased => eligible.iter().copied().min_by_key(|c| (c.last_selected_at, c.id)),
         RotationStrategy::Weighted => weighted(&eligible, rng),
     };
-    chosen.map(|c| c.id).ok_or_else(|| Error::NoActiveCard {
-        detail: ": every active card has reached its daily limit".to_owned(),
-    })
+    chosen
+        .map(|c| c.id)
+        .ok_or_else(|| Error::NoActiveCard { detail: ": every active card has reached its daily limit".to_owned() })
 }
 
 /// Round robin over `eligible` (sorted by id); the last card used is looked up among all
 /// `candidates`. Ties of `last_selected_at` go to the larger id.
-fn round_robin<'a>(
-    candidates: &[CardCandidate],
-    eligible: &[&'a CardCandidate],
-) -> Option<&'a CardCandidate> {
-    let last = candidates
-        .iter()
-        .filter_map(|c| c.last_selected_at.map(|at| (at, c.id)))
-        .max()
-        .map(|(_, id)| id);
+fn round_robin<'a>(candidates: &[CardCandidate], eligible: &[&'a CardCandidate]) -> Option<&'a CardCandidate> {
+    let last = candidates.iter().filter_map(|c| c.last_selected_at.map(|at| (at, c.id))).max().map(|(_, id)| id);
     let next = last.and_then(|last| eligible.iter().find(|c| c.id > last));
     next.or_else(|| eligible.first()).copied()
 }
 
 /// A uniform choice among `eligible` (non-empty).
-fn uniform<'a, R: rand::Rng + ?Sized>(
-    eligible: &[&'a CardCandidate],
-    rng: &mut R,
-) -> Option<&'a CardCandidate> {
+fn uniform<'a, R: rand::Rng + ?Sized>(eligible: &[&'a CardCandidate], rng: &mut R) -> Option<&'a CardCandidate> {
     if eligible.is_empty() {
         return None;
     }
@@ -389,10 +355,7 @@ fn uniform<'a, R: rand::Rng + ?Sized>(
 }
 
 /// A choice proportional to [`CardCandidate::score`]; uniform when every score is 0.
-fn weighted<'a, R: rand::Rng + ?Sized>(
-    eligible: &[&'a CardCandidate],
-    rng: &mut R,
-) -> Option<&'a CardCandidate> {
+fn weighted<'a, R: rand::Rng + ?Sized>(eligible: &[&'a CardCandidate], rng: &mut R) -> Option<&'a CardCandidate> {
     let total: f64 = eligible.iter().map(|c| c.score()).sum();
     if !(total.is_finite() && total > 0.0) {
         return uniform(eligible, rng);
@@ -443,10 +406,7 @@ mod tests {
 
     /// The Luhn check digit completing 15 ASCII digits.
     fn check_digit(first15: &str) -> char {
-        (b'0'..=b'9')
-            .map(char::from)
-            .find(|&d| luhn_valid(&format!("{first15}{d}")))
-            .unwrap()
+        (b'0'..=b'9').map(char::from).find(|&d| luhn_valid(&format!("{first15}{d}"))).unwrap()
     }
 
     fn invalid_reason(input: &str) -> String {
@@ -470,12 +430,7 @@ mod tests {
 
     #[test]
     fn luhn_valid_numbers_are_accepted() {
-        for number in [
-            "4111111111111111",
-            "6037991234567893",
-            "6219861034567890",
-            "5022291012345672",
-        ] {
+        for number in ["4111111111111111", "6037991234567893", "6219861034567890", "5022291012345672"] {
             let card = CardNumber::parse(number).unwrap();
             assert_eq!(card.as_str(), number);
         }
@@ -499,55 +454,30 @@ mod tests {
             " 6037-9912 3456\t7893 ",
             "6037\u{a0}9912\u{a0}3456\u{a0}7893",
         ] {
-            assert_eq!(
-                CardNumber::parse(input).unwrap().as_str(),
-                "6037991234567893",
-                "{input:?}"
-            );
+            assert_eq!(CardNumber::parse(input).unwrap().as_str(), "6037991234567893", "{input:?}");
         }
     }
 
     #[test]
     fn wrong_length_names_the_digit_count() {
-        assert_eq!(
-            invalid_reason("603799123456789"),
-            "must have 16 digits, got 15"
-        );
-        assert_eq!(
-            invalid_reason("60379912345678930"),
-            "must have 16 digits, got 17"
-        );
+        assert_eq!(invalid_reason("603799123456789"), "must have 16 digits, got 15");
+        assert_eq!(invalid_reason("60379912345678930"), "must have 16 digits, got 17");
         assert_eq!(invalid_reason(""), "must have 16 digits, got 0");
         assert_eq!(invalid_reason(" - "), "must have 16 digits, got 0");
     }
 
     #[test]
     fn letters_are_rejected_naming_the_character() {
-        assert_eq!(
-            invalid_reason("6037 99x2 3456 7893"),
-            "contains a character that is not a digit: 'x'"
-        );
-        assert_eq!(
-            invalid_reason("6037.9912.3456.7893"),
-            "contains a character that is not a digit: '.'"
-        );
+        assert_eq!(invalid_reason("6037 99x2 3456 7893"), "contains a character that is not a digit: 'x'");
+        assert_eq!(invalid_reason("6037.9912.3456.7893"), "contains a character that is not a digit: '.'");
     }
 
     #[test]
     fn a_bad_checksum_is_rejected_as_a_typo() {
-        assert_eq!(
-            invalid_reason("6037991234567894"),
-            "fails the checksum (Luhn); check for a typo"
-        );
-        assert_eq!(
-            invalid_reason("4111111111111112"),
-            "fails the checksum (Luhn); check for a typo"
-        );
+        assert_eq!(invalid_reason("6037991234567894"), "fails the checksum (Luhn); check for a typo");
+        assert_eq!(invalid_reason("4111111111111112"), "fails the checksum (Luhn); check for a typo");
         let err = CardNumber::parse("6037991234567894").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "invalid card_number: fails the checksum (Luhn); check for a typo"
-        );
+        assert_eq!(err.to_string(), "invalid card_number: fails the checksum (Luhn); check for a typo");
     }
 
     #[test]
@@ -565,19 +495,13 @@ mod tests {
         assert_eq!(debug, "CardNumber(\"6037 99** **** 7893\")");
         assert!(!debug.contains("123456"));
         let pretty = format!("{:#?}", Some(&card));
-        assert!(
-            !pretty.contains("12 3456") && !pretty.contains("123456"),
-            "{pretty}"
-        );
+        assert!(!pretty.contains("12 3456") && !pretty.contains("123456"), "{pretty}");
     }
 
     #[test]
     fn card_numbers_serialize_as_digits_and_deserialize_with_validation() {
         let card = CardNumber::parse("6037 9912 3456 7893").unwrap();
-        assert_eq!(
-            serde_json::to_string(&card).unwrap(),
-            "\"6037991234567893\""
-        );
+        assert_eq!(serde_json::to_string(&card).unwrap(), "\"6037991234567893\"");
         let back: CardNumber = serde_json::from_str("\"۶۰۳۷۹۹۱۲۳۴۵۶۷۸۹۳\"").unwrap();
         assert_eq!(back, card);
         assert!(serde_json::from_str::<CardNumber>("\"6037991234567894\"").is_err());
@@ -588,21 +512,12 @@ mod tests {
     #[test]
     fn strategy_names_round_trip() {
         for strategy in RotationStrategy::ALL {
-            assert_eq!(
-                RotationStrategy::parse(strategy.as_str()).unwrap(),
-                strategy
-            );
-            assert_eq!(
-                strategy.as_str().parse::<RotationStrategy>().unwrap(),
-                strategy
-            );
+            assert_eq!(RotationStrategy::parse(strategy.as_str()).unwrap(), strategy);
+            assert_eq!(strategy.as_str().parse::<RotationStrategy>().unwrap(), strategy);
             let json = serde_json::to_string(&strategy).unwrap();
             assert_eq!(json, format!("\"{}\"", strategy.as_str()));
         }
-        assert_eq!(
-            RotationStrategy::parse(" Round_Robin ").unwrap(),
-            RotationStrategy::RoundRobin
-        );
+        assert_eq!(RotationStrategy::parse(" Round_Robin ").unwrap(), RotationStrategy::RoundRobin);
     }
 
     #[test]
@@ -611,10 +526,7 @@ mod tests {
             Err(Error::Invalid { field, reason }) => {
                 assert_eq!(field, "strategy");
                 assert!(reason.contains("\"fastest\""), "{reason}");
-                assert!(
-                    reason.ends_with("must be one of round_robin, random, time_based, weighted"),
-                    "{reason}"
-                );
+                assert!(reason.ends_with("must be one of round_robin, random, time_based, weighted"), "{reason}");
             }
             other => panic!("expected invalid strategy, got {other:?}"),
         }
@@ -649,10 +561,7 @@ mod tests {
         assert!(!c.under_caps(Toman(401)));
         c.daily_amount_cap = Some(Toman(i64::MAX));
         c.today_amount = Toman(i64::MAX);
-        assert!(
-            !c.under_caps(Toman(1)),
-            "an overflowing sum exceeds the cap"
-        );
+        assert!(!c.under_caps(Toman(1)), "an overflowing sum exceeds the cap");
     }
 
     // ---- pick ----
@@ -661,31 +570,16 @@ mod tests {
     fn round_robin_starts_at_the_smallest_id_and_wraps() {
         let mut rng = StdRng::seed_from_u64(1);
         let mut cards = vec![card(30), card(10), card(20)];
-        assert_eq!(
-            pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(),
-            CardId(10)
-        );
+        assert_eq!(pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(), CardId(10));
         cards[0].last_selected_at = Some(at(5)); // 30 was last
-        assert_eq!(
-            pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(),
-            CardId(10)
-        );
+        assert_eq!(pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(), CardId(10));
         cards[1].last_selected_at = Some(at(6)); // 10 was last
-        assert_eq!(
-            pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(),
-            CardId(20)
-        );
+        assert_eq!(pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(), CardId(20));
         // 20 is capped now: skip it, but a capped card still counts as "last".
         cards[2].daily_count_cap = Some(0);
-        assert_eq!(
-            pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(),
-            CardId(30)
-        );
+        assert_eq!(pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(), CardId(30));
         cards[2].last_selected_at = Some(at(7));
-        assert_eq!(
-            pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(),
-            CardId(30)
-        );
+        assert_eq!(pick(RotationStrategy::RoundRobin, &cards, Toman(1), &mut rng).unwrap(), CardId(30));
     }
 
     #[test]
@@ -694,15 +588,9 @@ mod tests {
         let mut cards = vec![card(3), card(1), card(2)];
         cards[0].last_selected_at = Some(at(100));
         cards[1].last_selected_at = Some(at(50));
-        assert_eq!(
-            pick(RotationStrategy::TimeBased, &cards, Toman(1), &mut rng).unwrap(),
-            CardId(2)
-        );
+        assert_eq!(pick(RotationStrategy::TimeBased, &cards, Toman(1), &mut rng).unwrap(), CardId(2));
         cards[2].last_selected_at = Some(at(50));
-        assert_eq!(
-            pick(RotationStrategy::TimeBased, &cards, Toman(1), &mut rng).unwrap(),
-            CardId(1)
-        );
+        assert_eq!(pick(RotationStrategy::TimeBased, &cards, Toman(1), &mut rng).unwrap(), CardId(1));
     }
 
     #[test]
@@ -733,10 +621,7 @@ mod tests {
     fn no_active_card_messages_are_clear() {
         let mut rng = StdRng::seed_from_u64(5);
         let err = pick(RotationStrategy::RoundRobin, &[], Toman(1), &mut rng).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "no active payment card is available: the tenant has no active card"
-        );
+        assert_eq!(err.to_string(), "no active payment card is available: the tenant has no active card");
         let mut capped = card(1);
         capped.daily_count_cap = Some(1);
         capped.today_count = 1;
@@ -779,21 +664,11 @@ mod tests {
     fn arb_cards() -> impl Strategy<Value = Vec<CardCandidate>> {
         (1_usize..8)
             .prop_flat_map(|n| {
-                (
-                    proptest::collection::btree_set(1_i64..1_000, n),
-                    proptest::collection::vec(arb_card(), n),
-                )
+                (proptest::collection::btree_set(1_i64..1_000, n), proptest::collection::vec(arb_card(), n))
             })
             .prop_map(|(ids, cards)| {
-                let mut cards: Vec<CardCandidate> = ids
-                    .into_iter()
-                    .rev()
-                    .zip(cards)
-                    .map(|(id, c)| CardCandidate {
-                        id: CardId(id),
-                        ..c
-                    })
-                    .collect();
+                let mut cards: Vec<CardCandidate> =
+                    ids.into_iter().rev().zip(cards).map(|(id, c)| CardCandidate { id: CardId(id), ..c }).collect();
                 let half = cards.len() / 2;
                 cards.rotate_left(half);
                 cards

@@ -34,10 +34,12 @@ impl Language {
     /// # Errors
     /// [`Error::Invalid`] for anything but `fa`, `en`, `ru`.
     pub fn parse(code: &str) -> Result<Language> {
-        Language::ALL
-            .into_iter()
-            .find(|l| l.code() == code)
-            .ok_or_else(|| Error::invalid("language", format!("`{}` is not one of fa, en, ru", code.chars().take(20).collect::<String>())))
+        Language::ALL.into_iter().find(|l| l.code() == code).ok_or_else(|| {
+            Error::invalid(
+                "language",
+                format!("`{}` is not one of fa, en, ru", code.chars().take(20).collect::<String>()),
+            )
+        })
     }
 }
 
@@ -118,11 +120,7 @@ pub fn validate_key(key: &str) -> Result<()> {
     let ok = !key.is_empty()
         && key.len() <= 100
         && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid("key", "must be 1 to 100 characters of a-z, 0-9, `_` and `.`"))
-    }
+    if ok { Ok(()) } else { Err(Error::invalid("key", "must be 1 to 100 characters of a-z, 0-9, `_` and `.`")) }
 }
 
 /// Parses a configuration value given as JSON text and, for known keys, checks its shape.
@@ -165,7 +163,8 @@ pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
             value.as_i64().ok_or_else(|| shape("an integer chat id"))?;
         }
         ConfigKey::AdminIds => {
-            let _: Vec<i64> = serde_json::from_value(value.clone()).map_err(|_| shape("an array of integer Telegram ids"))?;
+            let _: Vec<i64> =
+                serde_json::from_value(value.clone()).map_err(|_| shape("an array of integer Telegram ids"))?;
         }
         ConfigKey::CardRotationStrategy => {
             let _: RotationStrategy = serde_json::from_value(value.clone())

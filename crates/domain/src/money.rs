@@ -18,10 +18,7 @@ impl Toman {
     /// # Errors
     /// [`Error::Invalid`] when the sum does not fit in an `i64`.
     pub fn checked_add(self, other: Toman) -> Result<Toman> {
-        self.0
-            .checked_add(other.0)
-            .map(Toman)
-            .ok_or_else(|| Error::invalid("amount", "amount is too large"))
+        self.0.checked_add(other.0).map(Toman).ok_or_else(|| Error::invalid("amount", "amount is too large"))
     }
 
     /// `self - other`.
@@ -29,10 +26,7 @@ impl Toman {
     /// # Errors
     /// [`Error::Invalid`] when the difference does not fit in an `i64`.
     pub fn checked_sub(self, other: Toman) -> Result<Toman> {
-        self.0
-            .checked_sub(other.0)
-            .map(Toman)
-            .ok_or_else(|| Error::invalid("amount", "amount is too large"))
+        self.0.checked_sub(other.0).map(Toman).ok_or_else(|| Error::invalid("amount", "amount is too large"))
     }
 
     /// A strictly positive amount, as every credit, debit and price must be.

@@ -66,9 +66,8 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
             .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
         None => FlagCache::memory(settings.feature_cache_ttl),
     };
-    let store = Store::connect(&settings.database_url, key, cache)
-        .await
-        .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
+    let store =
+        Store::connect(&settings.database_url, key, cache).await.map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
     store.migrate().await.map_err(|e| anyhow::anyhow!("{e}: {}", source_of(&e)))?;
     Ok(store)
 }
@@ -81,7 +80,11 @@ fn source_of(e: &remnabot_domain::Error) -> String {
 pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let applied = store.applied_migrations().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    tracing::info!(count = applied.len(), latest = applied.last().map(String::as_str).unwrap_or("-"), "database is up to date");
+    tracing::info!(
+        count = applied.len(),
+        latest = applied.last().map(String::as_str).unwrap_or("-"),
+        "database is up to date"
+    );
     Ok(())
 }
 
@@ -95,7 +98,11 @@ async fn ensure_master(store: &Store, settings: &Settings) -> anyhow::Result<()>
         store.platform().ensure_master("Master bot", token).await.map_err(|e| anyhow::anyhow!("BOT_TOKEN: {e}"))?;
     if let Some(api_token) = api_token {
         // Shown once, on the terminal of whoever started the first run; never stored.
-        eprintln!("Created the master bot (id {}). Its API token, shown only now: {}", master.id, api_token.expose_secret());
+        eprintln!(
+            "Created the master bot (id {}). Its API token, shown only now: {}",
+            master.id,
+            api_token.expose_secret()
+        );
     }
     if !settings.admin_ids.is_empty() {
         store

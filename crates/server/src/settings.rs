@@ -80,14 +80,19 @@ impl Settings {
         let database_url = match get("DATABASE_URL") {
             Some(url) => {
                 if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                    return Err(bad("DATABASE_URL", "must start with `sqlite:` or `postgres://` (e.g. sqlite://data/remnabot.db)"));
+                    return Err(bad(
+                        "DATABASE_URL",
+                        "must start with `sqlite:` or `postgres://` (e.g. sqlite://data/remnabot.db)",
+                    ));
                 }
                 url
             }
             None => format!("sqlite://{}", data_dir.join("remnabot.db").display()),
         };
         let redis_url = match get("REDIS_URL") {
-            Some(url) if !(url.starts_with("redis://") || url.starts_with("rediss://") || url.starts_with("unix://")) => {
+            Some(url)
+                if !(url.starts_with("redis://") || url.starts_with("rediss://") || url.starts_with("unix://")) =>
+            {
                 return Err(bad("REDIS_URL", "must start with `redis://`, `rediss://` or `unix://`"));
             }
             other => other,
@@ -122,10 +127,9 @@ impl Settings {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| {
-                    s.parse::<i64>()
-                        .ok()
-                        .filter(|id| *id > 0)
-                        .ok_or_else(|| bad("ADMIN_IDS", format!("`{s}` is not a Telegram user id (comma-separated positive numbers)")))
+                    s.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                        bad("ADMIN_IDS", format!("`{s}` is not a Telegram user id (comma-separated positive numbers)"))
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
@@ -137,11 +141,9 @@ impl Settings {
         }
         let ttl = match get("FEATURE_CACHE_TTL_SECS") {
             None => 300,
-            Some(s) => s
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=86_400).contains(n))
-                .ok_or_else(|| bad("FEATURE_CACHE_TTL_SECS", format!("`{s}` is not a number of seconds between 1 and 86400")))?,
+            Some(s) => s.parse::<u64>().ok().filter(|n| (1..=86_400).contains(n)).ok_or_else(|| {
+                bad("FEATURE_CACHE_TTL_SECS", format!("`{s}` is not a number of seconds between 1 and 86400"))
+            })?,
         };
         Ok(Settings {
             database_url,
@@ -165,14 +167,17 @@ fn strip_field(message: &str, field: &str) -> String {
 fn read_toml(path: &Path) -> Result<BTreeMap<String, String>, SettingError> {
     let name = "--config";
     let text = std::fs::read_to_string(path).map_err(|e| bad(name, format!("cannot read {}: {e}", path.display())))?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        bad(name, format!("{} is not valid TOML: {}", path.display(), e.message()))
-    })?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| bad(name, format!("{} is not valid TOML: {}", path.display(), e.message())))?;
     let mut out = BTreeMap::new();
     for (key, value) in table {
         let upper = key.to_uppercase();
         if !KEYS.contains(&upper.as_str()) {
-            return Err(bad(name, format!("unknown setting `{key}` in {}; known: {}", path.display(), KEYS.join(", ").to_lowercase())));
+            return Err(bad(
+                name,
+                format!("unknown setting `{key}` in {}; known: {}", path.display(), KEYS.join(", ").to_lowercase()),
+            ));
         }
         let text = match value {
             toml::Value::String(s) => s,

@@ -9,7 +9,17 @@ use std::time::{Duration, Instant};
 
 fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_remnabot"));
-    for key in ["DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "PUBLIC_URL", "SECRET_KEY", "DATA_DIR", "BOT_TOKEN", "ADMIN_IDS", "OPERATOR_API_TOKEN"] {
+    for key in [
+        "DATABASE_URL",
+        "REDIS_URL",
+        "HTTP_ADDR",
+        "PUBLIC_URL",
+        "SECRET_KEY",
+        "DATA_DIR",
+        "BOT_TOKEN",
+        "ADMIN_IDS",
+        "OPERATOR_API_TOKEN",
+    ] {
         cmd.env_remove(key);
     }
     cmd.env("RUST_LOG", "info");

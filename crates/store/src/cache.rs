@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
+use redis::AsyncCommands;
 use remnabot_domain::BotId;
 use remnabot_domain::feature::{FeatureFlag, FeatureKey};
 use remnabot_domain::{Error, Result};
-use redis::AsyncCommands;
 
 /// Where cached feature flags live. Cheap to clone.
 #[derive(Clone)]
@@ -102,7 +102,9 @@ impl FlagCache {
             }
             FlagCache::Redis { conn, namespace, .. } => {
                 let mut conn = conn.clone();
-                conn.del::<_, ()>(Self::redis_key(namespace, bot, key)).await.map_err(|e| Error::unavailable("Redis", e))
+                conn.del::<_, ()>(Self::redis_key(namespace, bot, key))
+                    .await
+                    .map_err(|e| Error::unavailable("Redis", e))
             }
             FlagCache::Disabled => Ok(()),
         }

@@ -104,7 +104,8 @@ fn tehran_day(now: DateTime<Utc>) -> NaiveDate {
 }
 
 fn to_card(m: payment_card::Model, today: NaiveDate) -> Result<PaymentCard> {
-    let number = CardNumber::parse(&m.card_number).map_err(|_| Error::invalid("card_number", "stored card number is damaged"))?;
+    let number = CardNumber::parse(&m.card_number)
+        .map_err(|_| Error::invalid("card_number", "stored card number is damaged"))?;
     let current = m.usage_day == Some(today);
     let success_rate = candidate(&m, today).success_rate();
     Ok(PaymentCard {
@@ -300,7 +301,12 @@ impl Cards<'_> {
     ///
     /// # Errors
     /// As [`Cards::next_card`].
-    pub async fn next_card_configured(&self, tenant: &Tenant, amount: Toman, now: DateTime<Utc>) -> Result<PaymentCard> {
+    pub async fn next_card_configured(
+        &self,
+        tenant: &Tenant,
+        amount: Toman,
+        now: DateTime<Utc>,
+    ) -> Result<PaymentCard> {
         let strategy = self.store.configs().card_rotation_strategy(tenant).await?;
         self.next_card(tenant, strategy, amount, now).await
     }

@@ -137,8 +137,7 @@ impl Configs<'_> {
     /// [`Error::Unavailable`].
     pub async fn languages(&self, tenant: &Tenant) -> Result<Vec<Language>> {
         let codes: Option<Vec<String>> = self.typed(tenant, ConfigKey::Languages).await?;
-        let langs: Vec<Language> =
-            codes.unwrap_or_default().iter().filter_map(|c| Language::parse(c).ok()).collect();
+        let langs: Vec<Language> = codes.unwrap_or_default().iter().filter_map(|c| Language::parse(c).ok()).collect();
         Ok(if langs.is_empty() { Language::ALL.to_vec() } else { langs })
     }
 

@@ -94,10 +94,10 @@ impl SecretKey {
         }
         let (nonce, ct) = raw.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| Error::unavailable("decryption", CipherError))?;
-        let plain = self
-            .cipher()
-            .decrypt(&Nonce::from(nonce), Payload { msg: ct, aad: TELEGRAM_TOKEN_AAD })
-            .map_err(|_| Error::unavailable("decryption (is SECRET_KEY the one the data was written with?)", CipherError))?;
+        let plain =
+            self.cipher().decrypt(&Nonce::from(nonce), Payload { msg: ct, aad: TELEGRAM_TOKEN_AAD }).map_err(|_| {
+                Error::unavailable("decryption (is SECRET_KEY the one the data was written with?)", CipherError)
+            })?;
         String::from_utf8(plain).map(SecretString::from).map_err(|_| Error::unavailable("decryption", CipherError))
     }
 

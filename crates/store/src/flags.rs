@@ -131,7 +131,9 @@ impl FeatureFlags<'_> {
             }
             .insert(&self.store.db)
             .await
-            .map_err(|e| if is_unique_violation(&e) { UpsertError::Race } else { UpsertError::Other(unavailable(e)) })?,
+            .map_err(|e| {
+                if is_unique_violation(&e) { UpsertError::Race } else { UpsertError::Other(unavailable(e)) }
+            })?,
         };
         Ok(to_flag(key, saved))
     }

@@ -75,7 +75,12 @@ impl Posting {
     /// [`Error::Invalid`] for a non-positive amount.
     pub fn debit(amount: Toman, kind: &str, key: &str) -> Result<Posting> {
         let amount = amount.positive("amount")?;
-        Ok(Posting { amount: Toman(-amount.0), kind: kind.to_owned(), description: None, idempotency_key: key.to_owned() })
+        Ok(Posting {
+            amount: Toman(-amount.0),
+            kind: kind.to_owned(),
+            description: None,
+            idempotency_key: key.to_owned(),
+        })
     }
 
     /// Adds a human-readable description.
@@ -321,7 +326,8 @@ impl Balances<'_> {
     /// # Errors
     /// [`Error::Unavailable`].
     pub async fn history(&self, tenant: &Tenant, user: UserId, page: Page) -> Result<Vec<LedgerEntry>> {
-        let q = scope::select::<ubt::Entity>(tenant).filter(ubt::Column::UserId.eq(user.0)).order_by_desc(ubt::Column::Id);
+        let q =
+            scope::select::<ubt::Entity>(tenant).filter(ubt::Column::UserId.eq(user.0)).order_by_desc(ubt::Column::Id);
         let rows = scope::paged(q, page).all(&self.store.db).await.map_err(unavailable)?;
         Ok(rows.into_iter().map(balance_entry).collect())
     }

@@ -17,12 +17,12 @@ pub mod platform;
 pub mod promos;
 pub mod scope;
 pub mod subscriptions;
+#[doc(hidden)]
+pub mod testing;
 pub mod tickets;
 pub mod transactions;
 pub mod users;
 pub mod wallet;
-#[doc(hidden)]
-pub mod testing;
 
 pub use cache::FlagCache;
 pub use crypto::SecretKey;

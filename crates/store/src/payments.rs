@@ -1,1 +1,667 @@
-//! (in progress)
+//! Payments: card-to-card transfers reviewed by an admin (with a receipt and exactly-once
+//! approve/reject/expire transitions) and Zarinpal gateway payments (exactly-once paid).
+
+use chrono::{DateTime, Utc};
+use remnabot_domain::{CardId, Error, Page, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::Serialize;
+
+use crate::db::{is_unique_violation, map_write, unavailable};
+use crate::entity::{bot_plan, card_to_card_payment as card_pay, payment_card, transaction, zarinpal_payment as zp};
+use crate::subscriptions::str_enum;
+use crate::users::{optional_text, random_code};
+use crate::{Store, scope};
+
+str_enum!(
+    /// Where a card-to-card payment stands.
+    PaymentStatus, "status" {
+        /// Waiting for the receipt and the admin's review.
+        Pending => "pending",
+        Approved => "approved",
+        Rejected => "rejected",
+        /// Not reviewed before its deadline.
+        Expired => "expired",
+    }
+);
+
+str_enum!(
+    /// Where a Zarinpal payment stands.
+    ZarinpalStatus, "status" {
+        /// Sent to the gateway, not verified yet.
+        Pending => "pending",
+        /// Verified as paid.
+        Paid => "paid",
+        /// Cancelled or failed verification.
+        Failed => "failed",
+    }
+);
+
+str_enum!(
+    /// What a payment pays for.
+    PaymentPurpose, "purpose" {
+        /// A new subscription to `plan`.
+        Purchase => "purchase",
+        /// Renewing a subscription.
+        Renewal => "renewal",
+        /// Adding to the customer's balance.
+        TopUp => "top_up",
+    }
+);
+
+str_enum!(
+    /// What the customer sent as proof of a card-to-card transfer.
+    ReceiptKind, "receipt_kind" {
+        Photo => "photo",
+        Document => "document",
+        Text => "text",
+    }
+);
+
+/// Proof of a card-to-card transfer: a Telegram photo or document (`file_id`, optional
+/// caption in `text`) or a text (for example the bank's reference number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub kind: ReceiptKind,
+    pub file_id: Option<String>,
+    pub text: Option<String>,
+}
+
+impl Receipt {
+    fn validate(self) -> Result<Receipt> {
+        let file_id = optional_text("file_id", self.file_id, 255)?;
+        let text = optional_text("text", self.text, 4096)?;
+        match self.kind {
+            ReceiptKind::Photo | ReceiptKind::Document if file_id.is_none() => {
+                return Err(Error::invalid("file_id", "is required for a photo or document receipt"));
+            }
+            ReceiptKind::Text if text.is_none() => {
+                return Err(Error::invalid("text", "is required for a text receipt"));
+            }
+            ReceiptKind::Text if file_id.is_some() => {
+                return Err(Error::invalid("file_id", "must be empty for a text receipt"));
+            }
+            _ => {}
+        }
+        Ok(Receipt { kind: self.kind, file_id, text })
+    }
+}
+
+/// Checks that the purpose and plan fit together and that the plan is this tenant's.
+async fn check_plan<C: ConnectionTrait>(
+    c: &C,
+    tenant: &Tenant,
+    purpose: PaymentPurpose,
+    plan: Option<PlanId>,
+) -> Result<()> {
+    match (purpose, plan) {
+        (PaymentPurpose::Purchase, None) => Err(Error::invalid("plan", "is required for a purchase")),
+        (PaymentPurpose::TopUp, Some(_)) => Err(Error::invalid("plan", "must be empty for a top-up")),
+        (_, Some(p)) => scope::get::<bot_plan::Entity, _>(c, tenant, p.0).await.map(|_| ()),
+        (_, None) => Ok(()),
+    }
+}
+
+/// Checks that the transaction is this tenant's (the column has no foreign key).
+async fn check_transaction<C: ConnectionTrait>(c: &C, tenant: &Tenant, t: Option<TransactionId>) -> Result<()> {
+    match t {
+        Some(t) => scope::get::<transaction::Entity, _>(c, tenant, t.0).await.map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Card to card
+// ---------------------------------------------------------------------------------------
+
+/// A card-to-card payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardPayment {
+    pub id: PaymentId,
+    pub user_id: UserId,
+    pub card_id: CardId,
+    pub amount: Toman,
+    /// 10 characters of `A-Z0-9`, unique within the tenant; shown to the customer.
+    pub tracking_code: String,
+    pub status: PaymentStatus,
+    pub purpose: PaymentPurpose,
+    pub plan_id: Option<PlanId>,
+    pub receipt: Option<Receipt>,
+    pub transaction_id: Option<TransactionId>,
+    pub reviewed_by: Option<TgUserId>,
+    pub reject_reason: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What starting a card-to-card payment needs.
+#[derive(Debug, Clone)]
+pub struct NewCardPayment {
+    pub user: UserId,
+    /// The tenant's card the customer is told to pay to.
+    pub card: CardId,
+    pub amount: Toman,
+    pub purpose: PaymentPurpose,
+    /// Required for a purchase, optional for a renewal, empty for a top-up.
+    pub plan: Option<PlanId>,
+    /// The deadline for the receipt; must be in the future.
+    pub expires_at: DateTime<Utc>,
+}
+
+const TRACKING_CODE_LEN: usize = 10;
+const TRACKING_CODE_ATTEMPTS: usize = 8;
+
+fn to_card_payment(m: card_pay::Model) -> Result<CardPayment> {
+    let receipt = match m.receipt_kind.as_deref() {
+        Some(kind) => {
+            Some(Receipt { kind: ReceiptKind::parse(kind)?, file_id: m.receipt_file_id, text: m.receipt_text })
+        }
+        None => None,
+    };
+    Ok(CardPayment {
+        id: PaymentId(m.id),
+        user_id: UserId(m.user_id),
+        card_id: CardId(m.card_id),
+        amount: Toman(m.amount),
+        tracking_code: m.tracking_code,
+        status: PaymentStatus::parse(&m.status)?,
+        purpose: PaymentPurpose::parse(&m.purpose)?,
+        plan_id: m.plan_id.map(PlanId),
+        receipt,
+        transaction_id: m.transaction_id.map(TransactionId),
+        reviewed_by: m.reviewed_by.map(TgUserId),
+        reject_reason: m.reject_reason,
+        expires_at: m.expires_at,
+        reviewed_at: m.reviewed_at,
+        created_at: m.created_at,
+    })
+}
+
+/// The card-to-card payments repository.
+#[derive(Debug, Clone, Copy)]
+pub struct CardPayments<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    /// The card-to-card payments repository.
+    pub fn card_payments(&self) -> CardPayments<'_> {
+        CardPayments { store: self }
+    }
+
+    /// The Zarinpal payments repository.
+    pub fn zarinpal_payments(&self) -> ZarinpalPayments<'_> {
+        ZarinpalPayments { store: self }
+    }
+}
+
+impl CardPayments<'_> {
+    /// Starts a pending card-to-card payment with a fresh tracking code.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field (`amount` not positive, `expires_at` not in the
+    /// future, `plan` missing for a purchase or given for a top-up); [`Error::NotFound`]
+    /// (`user`, `payment card`, `plan`) for a reference outside this tenant;
+    /// [`Error::Unavailable`].
+    pub async fn create(&self, tenant: &Tenant, new: NewCardPayment) -> Result<CardPayment> {
+        let amount = new.amount.positive("amount")?;
+        let now = Utc::now();
+        if new.expires_at <= now {
+            return Err(Error::invalid("expires_at", "must be in the future"));
+        }
+        check_plan(&self.store.db, tenant, new.purpose, new.plan).await?;
+        for _ in 0..TRACKING_CODE_ATTEMPTS {
+            let inserted = card_pay::ActiveModel {
+                bot_id: Set(tenant.bot_id().0),
+                created_at: Set(now),
+                user_id: Set(new.user.0),
+                card_id: Set(new.card.0),
+                amount: Set(amount.0),
+                tracking_code: Set(random_code(TRACKING_CODE_LEN)),
+                status: Set(PaymentStatus::Pending.as_str().to_owned()),
+                purpose: Set(new.purpose.as_str().to_owned()),
+                plan_id: Set(new.plan.map(|p| p.0)),
+                receipt_kind: Set(None),
+                receipt_file_id: Set(None),
+                receipt_text: Set(None),
+                transaction_id: Set(None),
+                reviewed_by: Set(None),
+                reject_reason: Set(None),
+                expires_at: Set(new.expires_at),
+                reviewed_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&self.store.db)
+            .await;
+            match inserted {
+                Ok(m) => return to_card_payment(m),
+                // The only unique key besides the id is the tracking code: draw again.
+                Err(e) if is_unique_violation(&e) => {}
+                Err(e) => {
+                    let err = map_write(e, String::new, "user");
+                    if matches!(err, Error::NotFound { .. })
+                        && scope::get::<payment_card::Entity, _>(&self.store.db, tenant, new.card.0).await.is_err()
+                    {
+                        return Err(Error::not_found("payment card"));
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        Err(Error::Conflict("could not generate a unique tracking code; try again".to_owned()))
+    }
+
+    /// The payment `id` of this tenant.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (also for another tenant's), [`Error::Unavailable`].
+    pub async fn get(&self, tenant: &Tenant, id: PaymentId) -> Result<CardPayment> {
+        to_card_payment(scope::get::<card_pay::Entity, _>(&self.store.db, tenant, id.0).await?)
+    }
+
+    /// The payment with this tracking code (any case), if this tenant has it.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn by_tracking_code(&self, tenant: &Tenant, code: &str) -> Result<Option<CardPayment>> {
+        let code = code.trim().to_ascii_uppercase();
+        if code.is_empty() || code.len() > 32 {
+            return Ok(None);
+        }
+        let row = scope::select::<card_pay::Entity>(tenant)
+            .filter(card_pay::Column::TrackingCode.eq(code))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        row.map(to_card_payment).transpose()
+    }
+
+    /// A page of this tenant's card-to-card payments, newest first, optionally of one status.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn list(&self, tenant: &Tenant, status: Option<PaymentStatus>, page: Page) -> Result<Vec<CardPayment>> {
+        let mut q = scope::select::<card_pay::Entity>(tenant);
+        if let Some(s) = status {
+            q = q.filter(card_pay::Column::Status.eq(s.as_str()));
+        }
+        let rows =
+            scope::paged(q.order_by_desc(card_pay::Column::Id), page).all(&self.store.db).await.map_err(unavailable)?;
+        rows.into_iter().map(to_card_payment).collect()
+    }
+
+    /// Attaches the customer's receipt. Only one receipt per payment, and only while the
+    /// payment is pending and before its deadline.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field (`file_id` missing for a photo or document, `text`
+    /// missing for a text); [`Error::NotFound`]; [`Error::Conflict`] when a receipt is already
+    /// attached or the payment is no longer pending or past its deadline;
+    /// [`Error::Unavailable`].
+    pub async fn attach_receipt(&self, tenant: &Tenant, id: PaymentId, receipt: Receipt) -> Result<CardPayment> {
+        let receipt = receipt.validate()?;
+        let now = Utc::now();
+        let res = scope::update::<card_pay::Entity>(tenant)
+            .col_expr(card_pay::Column::ReceiptKind, Expr::value(Some(receipt.kind.as_str())))
+            .col_expr(card_pay::Column::ReceiptFileId, Expr::value(receipt.file_id))
+            .col_expr(card_pay::Column::ReceiptText, Expr::value(receipt.text))
+            .filter(card_pay::Column::Id.eq(id.0))
+            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
+            .filter(card_pay::Column::ReceiptKind.is_null())
+            .filter(card_pay::Column::ExpiresAt.gt(now))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(self.why_not_changed(tenant, id, now).await);
+        }
+        self.get(tenant, id).await
+    }
+
+    /// Approves a pending payment, exactly once: of two concurrent approvals one wins and the
+    /// other gets a conflict. `transaction` is the money record this approval produced.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (`card-to-card payment`, or `transaction` of another tenant);
+    /// [`Error::Conflict`] when the payment was already approved, rejected or expired;
+    /// [`Error::Unavailable`].
+    pub async fn approve(
+        &self,
+        tenant: &Tenant,
+        id: PaymentId,
+        reviewer: TgUserId,
+        transaction: Option<TransactionId>,
+        now: DateTime<Utc>,
+    ) -> Result<CardPayment> {
+        check_transaction(&self.store.db, tenant, transaction).await?;
+        let res = scope::update::<card_pay::Entity>(tenant)
+            .col_expr(card_pay::Column::Status, Expr::value(PaymentStatus::Approved.as_str()))
+            .col_expr(card_pay::Column::ReviewedBy, Expr::value(Some(reviewer.0)))
+            .col_expr(card_pay::Column::ReviewedAt, Expr::value(Some(now)))
+            .col_expr(card_pay::Column::TransactionId, Expr::value(transaction.map(|t| t.0)))
+            .filter(card_pay::Column::Id.eq(id.0))
+            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(self.why_not_changed(tenant, id, now).await);
+        }
+        self.get(tenant, id).await
+    }
+
+    /// Rejects a pending payment, exactly once.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (`reason` longer than 1000 characters); [`Error::NotFound`];
+    /// [`Error::Conflict`] when the payment was already approved, rejected or expired;
+    /// [`Error::Unavailable`].
+    pub async fn reject(
+        &self,
+        tenant: &Tenant,
+        id: PaymentId,
+        reviewer: TgUserId,
+        reason: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<CardPayment> {
+        let reason = optional_text("reason", reason, 1000)?;
+        let res = scope::update::<card_pay::Entity>(tenant)
+            .col_expr(card_pay::Column::Status, Expr::value(PaymentStatus::Rejected.as_str()))
+            .col_expr(card_pay::Column::ReviewedBy, Expr::value(Some(reviewer.0)))
+            .col_expr(card_pay::Column::ReviewedAt, Expr::value(Some(now)))
+            .col_expr(card_pay::Column::RejectReason, Expr::value(reason))
+            .filter(card_pay::Column::Id.eq(id.0))
+            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(self.why_not_changed(tenant, id, now).await);
+        }
+        self.get(tenant, id).await
+    }
+
+    /// Marks every pending payment whose deadline is at or before `now` as expired and
+    /// returns them. A payment is expired by exactly one call, and never after an approval
+    /// or rejection won.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn expire_due(&self, tenant: &Tenant, now: DateTime<Utc>) -> Result<Vec<CardPayment>> {
+        let tx = self.store.write_tx().await?;
+        // Locks the rows on PostgreSQL; SQLite's write transaction serialises writers.
+        let due: Vec<i64> = scope::select::<card_pay::Entity>(tenant)
+            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
+            .filter(card_pay::Column::ExpiresAt.lte(now))
+            .lock_exclusive()
+            .all(&tx)
+            .await
+            .map_err(unavailable)?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        if due.is_empty() {
+            tx.commit().await.map_err(unavailable)?;
+            return Ok(Vec::new());
+        }
+        scope::update::<card_pay::Entity>(tenant)
+            .col_expr(card_pay::Column::Status, Expr::value(PaymentStatus::Expired.as_str()))
+            .filter(card_pay::Column::Id.is_in(due.clone()))
+            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(unavailable)?;
+        let rows = scope::select::<card_pay::Entity>(tenant)
+            .filter(card_pay::Column::Id.is_in(due))
+            .filter(card_pay::Column::Status.eq(PaymentStatus::Expired.as_str()))
+            .order_by_asc(card_pay::Column::Id)
+            .all(&tx)
+            .await
+            .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        rows.into_iter().map(to_card_payment).collect()
+    }
+
+    /// The error for a conditional update that matched nothing.
+    async fn why_not_changed(&self, tenant: &Tenant, id: PaymentId, now: DateTime<Utc>) -> Error {
+        let current = match self.get(tenant, id).await {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let msg = match current.status {
+            PaymentStatus::Approved => "this payment was already approved",
+            PaymentStatus::Rejected => "this payment was already rejected",
+            PaymentStatus::Expired => "this payment has expired",
+            PaymentStatus::Pending if current.receipt.is_some() => "a receipt is already attached to this payment",
+            PaymentStatus::Pending if current.expires_at <= now => "this payment has expired",
+            PaymentStatus::Pending => "this payment changed at the same time; try again",
+        };
+        Error::Conflict(msg.to_owned())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Zarinpal
+// ---------------------------------------------------------------------------------------
+
+/// A Zarinpal gateway payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZarinpalPayment {
+    pub id: PaymentId,
+    pub user_id: UserId,
+    pub amount: Toman,
+    /// The gateway's id for the payment, unique within the tenant.
+    pub authority: String,
+    pub status: ZarinpalStatus,
+    pub purpose: PaymentPurpose,
+    pub plan_id: Option<PlanId>,
+    /// The gateway's reference once paid.
+    pub ref_id: Option<i64>,
+    /// The masked card number the gateway reports.
+    pub card_pan: Option<String>,
+    pub description: Option<String>,
+    pub transaction_id: Option<TransactionId>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What recording a Zarinpal payment needs.
+#[derive(Debug, Clone)]
+pub struct NewZarinpalPayment {
+    pub user: UserId,
+    pub amount: Toman,
+    /// 1 to 64 characters.
+    pub authority: String,
+    pub purpose: PaymentPurpose,
+    /// Required for a purchase, optional for a renewal, empty for a top-up.
+    pub plan: Option<PlanId>,
+    pub description: Option<String>,
+}
+
+fn to_zarinpal(m: zp::Model) -> Result<ZarinpalPayment> {
+    Ok(ZarinpalPayment {
+        id: PaymentId(m.id),
+        user_id: UserId(m.user_id),
+        amount: Toman(m.amount),
+        authority: m.authority,
+        status: ZarinpalStatus::parse(&m.status)?,
+        purpose: PaymentPurpose::parse(&m.purpose)?,
+        plan_id: m.plan_id.map(PlanId),
+        ref_id: m.ref_id,
+        card_pan: m.card_pan,
+        description: m.description,
+        transaction_id: m.transaction_id.map(TransactionId),
+        paid_at: m.paid_at,
+        created_at: m.created_at,
+    })
+}
+
+/// The Zarinpal payments repository.
+#[derive(Debug, Clone, Copy)]
+pub struct ZarinpalPayments<'a> {
+    store: &'a Store,
+}
+
+impl ZarinpalPayments<'_> {
+    /// Records a pending Zarinpal payment.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field (`amount`, `authority`, `plan`, `description`);
+    /// [`Error::NotFound`] (`user`, `plan`) for a reference outside this tenant;
+    /// [`Error::Conflict`] when this tenant already has the authority; [`Error::Unavailable`].
+    pub async fn create(&self, tenant: &Tenant, new: NewZarinpalPayment) -> Result<ZarinpalPayment> {
+        let amount = new.amount.positive("amount")?;
+        let authority = new.authority.trim().to_owned();
+        if authority.is_empty() || authority.chars().count() > 64 {
+            return Err(Error::invalid("authority", "must be 1 to 64 characters"));
+        }
+        let description = optional_text("description", new.description, 4096)?;
+        check_plan(&self.store.db, tenant, new.purpose, new.plan).await?;
+        let m = zp::ActiveModel {
+            bot_id: Set(tenant.bot_id().0),
+            created_at: Set(Utc::now()),
+            user_id: Set(new.user.0),
+            amount: Set(amount.0),
+            authority: Set(authority.clone()),
+            status: Set(ZarinpalStatus::Pending.as_str().to_owned()),
+            purpose: Set(new.purpose.as_str().to_owned()),
+            plan_id: Set(new.plan.map(|p| p.0)),
+            ref_id: Set(None),
+            card_pan: Set(None),
+            description: Set(description),
+            transaction_id: Set(None),
+            paid_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.store.db)
+        .await
+        .map_err(|e| {
+            map_write(e, || format!("this tenant already has a Zarinpal payment with authority {authority}"), "user")
+        })?;
+        to_zarinpal(m)
+    }
+
+    /// The payment `id` of this tenant.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (also for another tenant's), [`Error::Unavailable`].
+    pub async fn get(&self, tenant: &Tenant, id: PaymentId) -> Result<ZarinpalPayment> {
+        to_zarinpal(scope::get::<zp::Entity, _>(&self.store.db, tenant, id.0).await?)
+    }
+
+    /// The payment with this gateway authority, if this tenant has it.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn by_authority(&self, tenant: &Tenant, authority: &str) -> Result<Option<ZarinpalPayment>> {
+        let authority = authority.trim();
+        if authority.is_empty() || authority.chars().count() > 64 {
+            return Ok(None);
+        }
+        let row = scope::select::<zp::Entity>(tenant)
+            .filter(zp::Column::Authority.eq(authority))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        row.map(to_zarinpal).transpose()
+    }
+
+    /// A page of this tenant's Zarinpal payments, newest first, optionally of one status.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn list(
+        &self,
+        tenant: &Tenant,
+        status: Option<ZarinpalStatus>,
+        page: Page,
+    ) -> Result<Vec<ZarinpalPayment>> {
+        let mut q = scope::select::<zp::Entity>(tenant);
+        if let Some(s) = status {
+            q = q.filter(zp::Column::Status.eq(s.as_str()));
+        }
+        let rows =
+            scope::paged(q.order_by_desc(zp::Column::Id), page).all(&self.store.db).await.map_err(unavailable)?;
+        rows.into_iter().map(to_zarinpal).collect()
+    }
+
+    /// Marks a pending payment paid. Atomic: returns `true` only for the call that did it
+    /// (so only that caller credits the customer), `false` when it was not pending.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (`card_pan` longer than 32 characters); [`Error::NotFound`];
+    /// [`Error::Unavailable`].
+    pub async fn mark_paid(
+        &self,
+        tenant: &Tenant,
+        id: PaymentId,
+        ref_id: i64,
+        card_pan: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let card_pan = optional_text("card_pan", card_pan, 32)?;
+        let res = scope::update::<zp::Entity>(tenant)
+            .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Paid.as_str()))
+            .col_expr(zp::Column::RefId, Expr::value(Some(ref_id)))
+            .col_expr(zp::Column::CardPan, Expr::value(card_pan))
+            .col_expr(zp::Column::PaidAt, Expr::value(Some(now)))
+            .filter(zp::Column::Id.eq(id.0))
+            .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        self.flipped(tenant, id, res.rows_affected).await
+    }
+
+    /// Marks a pending payment failed. Returns whether this call did it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn mark_failed(&self, tenant: &Tenant, id: PaymentId) -> Result<bool> {
+        let res = scope::update::<zp::Entity>(tenant)
+            .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Failed.as_str()))
+            .filter(zp::Column::Id.eq(id.0))
+            .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        self.flipped(tenant, id, res.rows_affected).await
+    }
+
+    /// Links the payment to the money transaction it produced, once.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (`Zarinpal payment`, or `transaction` of another tenant);
+    /// [`Error::Conflict`] when it is already linked to another transaction;
+    /// [`Error::Unavailable`].
+    pub async fn link_transaction(
+        &self,
+        tenant: &Tenant,
+        id: PaymentId,
+        transaction: TransactionId,
+    ) -> Result<ZarinpalPayment> {
+        check_transaction(&self.store.db, tenant, Some(transaction)).await?;
+        scope::update::<zp::Entity>(tenant)
+            .col_expr(zp::Column::TransactionId, Expr::value(Some(transaction.0)))
+            .filter(zp::Column::Id.eq(id.0))
+            .filter(zp::Column::TransactionId.is_null())
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        let current = self.get(tenant, id).await?;
+        match current.transaction_id {
+            Some(t) if t == transaction => Ok(current),
+            Some(t) => Err(Error::Conflict(format!("this payment is already linked to transaction {t}"))),
+            None => Err(Error::Conflict("this payment changed at the same time; try again".to_owned())),
+        }
+    }
+
+    async fn flipped(&self, tenant: &Tenant, id: PaymentId, rows_affected: u64) -> Result<bool> {
+        if rows_affected > 0 {
+            return Ok(true);
+        }
+        scope::get::<zp::Entity, _>(&self.store.db, tenant, id.0).await?;
+        Ok(false)
+    }
+}

@@ -146,7 +146,8 @@ impl Plans<'_> {
     /// [`Error::Invalid`], [`Error::NotFound`], [`Error::Conflict`].
     pub async fn update(&self, tenant: &Tenant, id: PlanId, spec: PlanSpec) -> Result<Plan> {
         spec.validate()?;
-        let mut row: bot_plan::ActiveModel = scope::get::<bot_plan::Entity, _>(&self.store.db, tenant, id.0).await?.into();
+        let mut row: bot_plan::ActiveModel =
+            scope::get::<bot_plan::Entity, _>(&self.store.db, tenant, id.0).await?.into();
         row.name = Set(spec.name.trim().to_owned());
         row.description = Set(spec.description);
         row.period_days = Set(spec.period_days as i32);
@@ -163,7 +164,8 @@ impl Plans<'_> {
     /// # Errors
     /// [`Error::NotFound`].
     pub async fn set_active(&self, tenant: &Tenant, id: PlanId, active: bool) -> Result<Plan> {
-        let mut row: bot_plan::ActiveModel = scope::get::<bot_plan::Entity, _>(&self.store.db, tenant, id.0).await?.into();
+        let mut row: bot_plan::ActiveModel =
+            scope::get::<bot_plan::Entity, _>(&self.store.db, tenant, id.0).await?.into();
         row.is_active = Set(active);
         row.updated_at = Set(Utc::now());
         row.update(&self.store.db).await.map(to_plan).map_err(unavailable)

@@ -8,10 +8,10 @@ use remnabot_domain::{Bot, BotId, Error, Page, Result, Toman};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use secrecy::SecretString;
 
+use crate::Store;
 use crate::crypto::{api_token_hash, generate_api_token, hashes_equal};
 use crate::db::{map_write, unavailable};
 use crate::entity::bot;
-use crate::Store;
 
 /// What creating a bot needs.
 #[derive(Debug)]
@@ -243,7 +243,10 @@ impl Platform<'_> {
     pub async fn rotate_api_token(&self, id: BotId) -> Result<SecretString> {
         let token = generate_api_token();
         let res = bot::Entity::update_many()
-            .col_expr(bot::Column::ApiTokenHash, sea_orm::sea_query::Expr::value(api_token_hash(secrecy::ExposeSecret::expose_secret(&token))))
+            .col_expr(
+                bot::Column::ApiTokenHash,
+                sea_orm::sea_query::Expr::value(api_token_hash(secrecy::ExposeSecret::expose_secret(&token))),
+            )
             .col_expr(bot::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
             .filter(bot::Column::Id.eq(id.0))
             .exec(&self.store.db)
@@ -301,7 +304,8 @@ impl Platform<'_> {
     pub async fn ensure_master(&self, name: &str, token: &SecretString) -> Result<(Bot, Option<SecretString>)> {
         match self.master().await? {
             None => {
-                let created = self.insert(NewBot { name: name.to_owned(), telegram_token: token.clone() }, true).await?;
+                let created =
+                    self.insert(NewBot { name: name.to_owned(), telegram_token: token.clone() }, true).await?;
                 Ok((created.bot, Some(created.api_token)))
             }
             Some(master) => {

@@ -3,7 +3,8 @@
 
 use remnabot_domain::{Error, Result, Tenant};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Select, UpdateMany,
+    ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect,
+    Select, UpdateMany,
 };
 
 use crate::db::unavailable;

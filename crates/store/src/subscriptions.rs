@@ -271,7 +271,13 @@ impl Subscriptions<'_> {
     /// # Errors
     /// [`Error::Invalid`] (`days`) for 0, more than 3650 days or an out-of-range date;
     /// [`Error::NotFound`]; [`Error::Unavailable`].
-    pub async fn extend(&self, tenant: &Tenant, id: SubscriptionId, days: u32, now: DateTime<Utc>) -> Result<Subscription> {
+    pub async fn extend(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        days: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Subscription> {
         if !(1..=MAX_EXTEND_DAYS).contains(&days) {
             return Err(Error::invalid("days", format!("must be between 1 and {MAX_EXTEND_DAYS}")));
         }
@@ -306,7 +312,12 @@ impl Subscriptions<'_> {
     ///
     /// # Errors
     /// [`Error::NotFound`], [`Error::Unavailable`].
-    pub async fn set_status(&self, tenant: &Tenant, id: SubscriptionId, status: SubscriptionStatus) -> Result<Subscription> {
+    pub async fn set_status(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        status: SubscriptionStatus,
+    ) -> Result<Subscription> {
         self.set(tenant, id, vec![(subscription::Column::Status, Expr::value(status.as_str()))]).await
     }
 
@@ -346,7 +357,12 @@ impl Subscriptions<'_> {
     /// # Errors
     /// [`Error::Invalid`] (`traffic_used_bytes`) for a negative value; [`Error::NotFound`];
     /// [`Error::Unavailable`].
-    pub async fn record_usage(&self, tenant: &Tenant, id: SubscriptionId, traffic_used_bytes: i64) -> Result<Subscription> {
+    pub async fn record_usage(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        traffic_used_bytes: i64,
+    ) -> Result<Subscription> {
         if traffic_used_bytes < 0 {
             return Err(Error::invalid("traffic_used_bytes", "must be zero or positive"));
         }
@@ -358,8 +374,14 @@ impl Subscriptions<'_> {
     ///
     /// # Errors
     /// [`Error::Unavailable`].
-    pub async fn expiring_before(&self, tenant: &Tenant, instant: DateTime<Utc>, page: Page) -> Result<Vec<Subscription>> {
-        let running = [SubscriptionStatus::Active, SubscriptionStatus::Trial, SubscriptionStatus::Limited].map(|s| s.as_str());
+    pub async fn expiring_before(
+        &self,
+        tenant: &Tenant,
+        instant: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Vec<Subscription>> {
+        let running =
+            [SubscriptionStatus::Active, SubscriptionStatus::Trial, SubscriptionStatus::Limited].map(|s| s.as_str());
         let q = scope::select::<subscription::Entity>(tenant)
             .filter(subscription::Column::Status.is_in(running))
             .filter(subscription::Column::ExpiresAt.lt(instant))
@@ -377,7 +399,12 @@ impl Subscriptions<'_> {
         scope::delete_by_id::<subscription::Entity, _>(&self.store.db, tenant, id.0).await
     }
 
-    async fn set(&self, tenant: &Tenant, id: SubscriptionId, values: Vec<(subscription::Column, Expr)>) -> Result<Subscription> {
+    async fn set(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        values: Vec<(subscription::Column, Expr)>,
+    ) -> Result<Subscription> {
         let mut q = scope::update::<subscription::Entity>(tenant);
         for (col, value) in values {
             q = q.col_expr(col, value);

@@ -54,11 +54,7 @@ pub async fn store_with_cache(backend: Backend, cache: FlagCache) -> Store {
             let url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
             let schema = format!("t_{}", unique_suffix());
             let admin = Store::connect(&url, key.clone(), FlagCache::Disabled).await.expect("postgres store");
-            admin
-                .raw_connection()
-                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
-                .await
-                .expect("create schema");
+            admin.raw_connection().execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
             admin.raw_connection().clone().close().await.ok();
             let opts = sqlx::postgres::PgConnectOptions::from_str(&url)
                 .expect("TEST_DATABASE_URL")

@@ -2,7 +2,9 @@
 //! completion flag. Balances themselves move through the ledger, not here.
 
 use chrono::{DateTime, Utc};
-use remnabot_domain::{Error, Page, Result, Tenant, Toman, TransactionId, UserId};
+#[cfg(doc)]
+use remnabot_domain::Error;
+use remnabot_domain::{Page, Result, Tenant, Toman, TransactionId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;

@@ -152,7 +152,9 @@ impl Users<'_> {
                         return Ok((existing, false));
                     }
                 }
-                Err(e) => return Err(map_write(e, || "this customer is already registered".to_owned(), "user")),
+                Err(e) => {
+                    return Err(map_write(e, || "this customer is already registered".to_owned(), "user"));
+                }
             }
         }
         Err(Error::Conflict("could not generate a unique referral code; try again".to_owned()))
@@ -222,10 +224,8 @@ impl Users<'_> {
             }
             q = q.filter(any);
         }
-        let rows = scope::paged(q.order_by_desc(user::Column::Id), page)
-            .all(&self.store.db)
-            .await
-            .map_err(unavailable)?;
+        let rows =
+            scope::paged(q.order_by_desc(user::Column::Id), page).all(&self.store.db).await.map_err(unavailable)?;
         Ok(rows.into_iter().map(to_user).collect())
     }
 

@@ -42,6 +42,7 @@ fn tenant_table(name: &'static str) -> TableCreateStatement {
 }
 
 /// A same-tenant reference: `(bot_id, col)` must name a row of `parent` in the same tenant.
+/// Rows owned by the parent (a ticket's messages, a user's subscriptions) go with it.
 fn same_tenant_fk(table: &'static str, col: &'static str, parent: &'static str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{col}"))
@@ -49,6 +50,15 @@ fn same_tenant_fk(table: &'static str, col: &'static str, parent: &'static str) 
         .to(parent, ("bot_id", "id"))
         .on_delete(ForeignKeyAction::Cascade)
         .take()
+}
+
+/// A same-tenant reference to something the row merely uses (its plan, card, promo group,
+/// referrer): deleting that thing is refused while rows use it, instead of deleting them.
+/// `SET NULL` is not an option: on a composite key it would null `bot_id` too. `NO ACTION`
+/// (not `RESTRICT`) is checked at the end of the statement, so deleting a whole tenant
+/// still cascades cleanly.
+fn same_tenant_ref(table: &'static str, col: &'static str, parent: &'static str) -> ForeignKeyCreateStatement {
+    same_tenant_fk(table, col, parent).on_delete(ForeignKeyAction::NoAction).take()
 }
 
 fn unique(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
@@ -194,8 +204,8 @@ impl MigrationTrait for Migration {
                 .col(boolean("is_blocked").default(false))
                 .col(boolean("trial_used").default(false))
                 .col(ts("updated_at"))
-                .foreign_key(&mut same_tenant_fk("users", "referred_by_id", "users"))
-                .foreign_key(&mut same_tenant_fk("users", "promo_group_id", "promo_groups"))
+                .foreign_key(&mut same_tenant_ref("users", "referred_by_id", "users"))
+                .foreign_key(&mut same_tenant_ref("users", "promo_group_id", "promo_groups"))
                 .take(),
         )
         .await?;
@@ -218,7 +228,7 @@ impl MigrationTrait for Migration {
                 .col(text_null("subscription_url"))
                 .col(ts("updated_at"))
                 .foreign_key(&mut same_tenant_fk("subscriptions", "user_id", "users"))
-                .foreign_key(&mut same_tenant_fk("subscriptions", "plan_id", "bot_plans"))
+                .foreign_key(&mut same_tenant_ref("subscriptions", "plan_id", "bot_plans"))
                 .take(),
         )
         .await?;
@@ -304,7 +314,7 @@ impl MigrationTrait for Migration {
                 .col(big_integer_null("source_transaction_id"))
                 .foreign_key(&mut same_tenant_fk("referral_earnings", "referrer_id", "users"))
                 .foreign_key(&mut same_tenant_fk("referral_earnings", "referred_id", "users"))
-                .foreign_key(&mut same_tenant_fk("referral_earnings", "source_transaction_id", "transactions"))
+                .foreign_key(&mut same_tenant_ref("referral_earnings", "source_transaction_id", "transactions"))
                 .take(),
         )
         .await?;
@@ -334,13 +344,20 @@ impl MigrationTrait for Migration {
                 .col(ts("expires_at"))
                 .col(ts_null("reviewed_at"))
                 .foreign_key(&mut same_tenant_fk("card_to_card_payments", "user_id", "users"))
-                .foreign_key(&mut same_tenant_fk("card_to_card_payments", "card_id", "tenant_payment_cards"))
+                .foreign_key(&mut same_tenant_ref("card_to_card_payments", "card_id", "tenant_payment_cards"))
+                .foreign_key(&mut same_tenant_ref("card_to_card_payments", "plan_id", "bot_plans"))
+                .foreign_key(&mut same_tenant_ref("card_to_card_payments", "transaction_id", "transactions"))
                 .take(),
         )
         .await?;
-        m.create_index(unique("card_to_card_payments", "ux_card_to_card_payments_tracking", &["bot_id", "tracking_code"]))
+        m.create_index(unique(
+            "card_to_card_payments",
+            "ux_card_to_card_payments_tracking",
+            &["bot_id", "tracking_code"],
+        ))
+        .await?;
+        m.create_index(index("card_to_card_payments", "ix_card_to_card_payments_status", &["bot_id", "status"]))
             .await?;
-        m.create_index(index("card_to_card_payments", "ix_card_to_card_payments_status", &["bot_id", "status"])).await?;
 
         m.create_table(
             tenant_table("zarinpal_payments")
@@ -357,12 +374,15 @@ impl MigrationTrait for Migration {
                 .col(big_integer_null("transaction_id"))
                 .col(ts_null("paid_at"))
                 .foreign_key(&mut same_tenant_fk("zarinpal_payments", "user_id", "users"))
+                .foreign_key(&mut same_tenant_ref("zarinpal_payments", "plan_id", "bot_plans"))
+                .foreign_key(&mut same_tenant_ref("zarinpal_payments", "transaction_id", "transactions"))
                 .take(),
         )
         .await?;
         m.create_index(unique("zarinpal_payments", "ux_zarinpal_payments_authority", &["bot_id", "authority"])).await?;
 
-        for (table, owner_col) in [("tenant_wallet_transactions", None), ("user_balance_transactions", Some("user_id"))] {
+        for (table, owner_col) in [("tenant_wallet_transactions", None), ("user_balance_transactions", Some("user_id"))]
+        {
             let mut t = tenant_table(table);
             if let Some(col) = owner_col {
                 t.col(big_integer(col)).foreign_key(&mut same_tenant_fk(table, col, "users"));
