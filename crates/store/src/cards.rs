@@ -271,6 +271,7 @@ impl Cards<'_> {
     ///
     /// # Errors
     /// [`Error::NoActiveCard`] with the reason; [`Error::Unavailable`].
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id(), strategy = strategy.as_str()))]
     pub async fn next_card(
         &self,
         tenant: &Tenant,

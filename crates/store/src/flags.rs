@@ -70,6 +70,7 @@ impl FeatureFlags<'_> {
     /// # Errors
     /// [`Error::Invalid`] when `config` is not an object; [`Error::Unavailable`], including
     /// when the shared cache cannot be invalidated.
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id(), feature = %key))]
     pub async fn set(
         &self,
         tenant: &Tenant,

@@ -317,6 +317,7 @@ impl Balances<'_> {
     /// # Errors
     /// [`Error::Invalid`], [`Error::NotFound`] (user of another tenant too),
     /// [`Error::InsufficientBalance`], [`Error::IdempotencyMismatch`].
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id(), user_id = %user, key = %posting.idempotency_key))]
     pub async fn post(&self, tenant: &Tenant, user: UserId, posting: Posting) -> Result<Posted> {
         post(self.store, &UserBalance { tenant, user }, posting).await
     }
@@ -334,6 +335,7 @@ impl Balances<'_> {
 }
 
 /// Posts to the tenant's wallet; used by [`crate::wallet::Wallets`].
+#[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id(), key = %posting.idempotency_key))]
 pub(crate) async fn post_wallet(store: &Store, tenant: &Tenant, posting: Posting) -> Result<Posted> {
     post(store, &Wallet { tenant }, posting).await
 }

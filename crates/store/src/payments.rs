@@ -335,11 +335,28 @@ impl CardPayments<'_> {
         now: DateTime<Utc>,
     ) -> Result<CardPayment> {
         check_transaction(&self.store.db, tenant, transaction).await?;
-        let res = scope::update::<card_pay::Entity>(tenant)
-            .col_expr(card_pay::Column::Status, Expr::value(PaymentStatus::Approved.as_str()))
+        self.review(tenant, id, PaymentStatus::Approved, reviewer, now, |q| {
+            q.col_expr(card_pay::Column::TransactionId, Expr::value(transaction.map(|t| t.0)))
+        })
+        .await
+    }
+
+    /// Moves a pending payment to `status` with its reviewer, in one conditional update, so
+    /// exactly one review of a payment ever succeeds.
+    async fn review(
+        &self,
+        tenant: &Tenant,
+        id: PaymentId,
+        status: PaymentStatus,
+        reviewer: TgUserId,
+        now: DateTime<Utc>,
+        extra: impl FnOnce(sea_orm::UpdateMany<card_pay::Entity>) -> sea_orm::UpdateMany<card_pay::Entity>,
+    ) -> Result<CardPayment> {
+        let q = scope::update::<card_pay::Entity>(tenant)
+            .col_expr(card_pay::Column::Status, Expr::value(status.as_str()))
             .col_expr(card_pay::Column::ReviewedBy, Expr::value(Some(reviewer.0)))
-            .col_expr(card_pay::Column::ReviewedAt, Expr::value(Some(now)))
-            .col_expr(card_pay::Column::TransactionId, Expr::value(transaction.map(|t| t.0)))
+            .col_expr(card_pay::Column::ReviewedAt, Expr::value(Some(now)));
+        let res = extra(q)
             .filter(card_pay::Column::Id.eq(id.0))
             .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
             .exec(&self.store.db)
@@ -366,20 +383,10 @@ impl CardPayments<'_> {
         now: DateTime<Utc>,
     ) -> Result<CardPayment> {
         let reason = optional_text("reason", reason, 1000)?;
-        let res = scope::update::<card_pay::Entity>(tenant)
-            .col_expr(card_pay::Column::Status, Expr::value(PaymentStatus::Rejected.as_str()))
-            .col_expr(card_pay::Column::ReviewedBy, Expr::value(Some(reviewer.0)))
-            .col_expr(card_pay::Column::ReviewedAt, Expr::value(Some(now)))
-            .col_expr(card_pay::Column::RejectReason, Expr::value(reason))
-            .filter(card_pay::Column::Id.eq(id.0))
-            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
-            .exec(&self.store.db)
-            .await
-            .map_err(unavailable)?;
-        if res.rows_affected == 0 {
-            return Err(self.why_not_changed(tenant, id, now).await);
-        }
-        self.get(tenant, id).await
+        self.review(tenant, id, PaymentStatus::Rejected, reviewer, now, |q| {
+            q.col_expr(card_pay::Column::RejectReason, Expr::value(reason))
+        })
+        .await
     }
 
     /// Marks every pending payment whose deadline is at or before `now` as expired and
