@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use remnabot_domain::{Error, Page, PromoCodeId, PromoGroupId, Result, Tenant, Toman, TransactionId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use crate::db::{is_unique_violation, map_write, unavailable};
@@ -547,14 +547,8 @@ impl ReferralEarnings<'_> {
     /// # Errors
     /// [`Error::Unavailable`] (also when the sum overflows 64 bits).
     pub async fn total_for_referrer(&self, tenant: &Tenant, referrer: UserId) -> Result<Toman> {
-        let total: Option<i64> = scope::select::<referral_earning::Entity>(tenant)
-            .filter(referral_earning::Column::ReferrerId.eq(referrer.0))
-            .select_only()
-            .column_as(Expr::cust("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"), "total")
-            .into_tuple()
-            .one(&self.store.db)
-            .await
-            .map_err(unavailable)?;
-        Ok(Toman(total.unwrap_or(0)))
+        let q = scope::select::<referral_earning::Entity>(tenant)
+            .filter(referral_earning::Column::ReferrerId.eq(referrer.0));
+        scope::sum_amount(&self.store.db, q).await
     }
 }

@@ -79,3 +79,24 @@ where
 pub fn paged<E: EntityTrait>(q: Select<E>, page: remnabot_domain::Page) -> Select<E> {
     q.limit(page.limit()).offset(page.offset())
 }
+
+/// `SUM(amount)` over the rows `q` selects, as Toman (zero when there are none). An overflow
+/// of 64 bits is an error of the database on both backends, never a wrap.
+///
+/// # Errors
+/// [`Error::Unavailable`].
+pub async fn sum_amount<E, C>(c: &C, q: Select<E>) -> Result<remnabot_domain::Toman>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::QuerySelect as _;
+    let total: Option<i64> = q
+        .select_only()
+        .column_as(sea_orm::sea_query::Expr::cust("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"), "total")
+        .into_tuple()
+        .one(c)
+        .await
+        .map_err(unavailable)?;
+    Ok(remnabot_domain::Toman(total.unwrap_or(0)))
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use remnabot_domain::Error;
 use remnabot_domain::{Page, Result, Tenant, Toman, TransactionId, UserId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use crate::db::{map_write, unavailable};
@@ -170,15 +170,9 @@ impl Transactions<'_> {
     /// # Errors
     /// [`Error::Unavailable`] (also when the sum overflows 64 bits).
     pub async fn total_completed(&self, tenant: &Tenant, kind: TransactionKind) -> Result<Toman> {
-        let total: Option<i64> = scope::select::<transaction::Entity>(tenant)
+        let q = scope::select::<transaction::Entity>(tenant)
             .filter(transaction::Column::Kind.eq(kind.as_str()))
-            .filter(transaction::Column::IsCompleted.eq(true))
-            .select_only()
-            .column_as(Expr::cust("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"), "total")
-            .into_tuple()
-            .one(&self.store.db)
-            .await
-            .map_err(unavailable)?;
-        Ok(Toman(total.unwrap_or(0)))
+            .filter(transaction::Column::IsCompleted.eq(true));
+        scope::sum_amount(&self.store.db, q).await
     }
 }
