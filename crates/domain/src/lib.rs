@@ -9,6 +9,7 @@ pub mod feature;
 pub mod ids;
 pub mod money;
 pub mod page;
+pub mod panel;
 pub mod tenant;
 
 pub use bot::Bot;
