@@ -1,0 +1,1 @@
+//! Remnawave panel client (being written).
