@@ -77,11 +77,22 @@ pub enum ConfigKey {
     WholesalePricePerGb,
     /// A string: the greeting of `/start`.
     WelcomeText,
+    /// A boolean: remove a customer's registered devices (HWID) when they renew. Off by
+    /// default, so renewing never logs anyone out.
+    ResetDevicesOnRenewal,
+    /// An array of internal-squad uuids the tenant's panel users get.
+    PanelSquads,
+    /// A string: the tenant's own Remnawave panel URL (with `panel_token`), instead of the
+    /// platform's.
+    PanelUrl,
+    /// The tenant's own panel API token. A secret: stored encrypted, set only through the
+    /// secret setter, never returned.
+    PanelToken,
 }
 
 impl ConfigKey {
     /// All known keys.
-    pub const ALL: [ConfigKey; 8] = [
+    pub const ALL: [ConfigKey; 12] = [
         ConfigKey::Languages,
         ConfigKey::SupportContact,
         ConfigKey::AdminChatId,
@@ -90,6 +101,10 @@ impl ConfigKey {
         ConfigKey::Trial,
         ConfigKey::WholesalePricePerGb,
         ConfigKey::WelcomeText,
+        ConfigKey::ResetDevicesOnRenewal,
+        ConfigKey::PanelSquads,
+        ConfigKey::PanelUrl,
+        ConfigKey::PanelToken,
     ];
 
     /// The key as stored.
@@ -103,6 +118,10 @@ impl ConfigKey {
             ConfigKey::Trial => "trial",
             ConfigKey::WholesalePricePerGb => "wholesale_price_per_gb",
             ConfigKey::WelcomeText => "welcome_text",
+            ConfigKey::ResetDevicesOnRenewal => "reset_devices_on_renewal",
+            ConfigKey::PanelSquads => "panel_squads",
+            ConfigKey::PanelUrl => "panel_url",
+            ConfigKey::PanelToken => "panel_token",
         }
     }
 
@@ -177,6 +196,32 @@ pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
                 return Err(shape("a trial of at least one day and one device"));
             }
         }
+        ConfigKey::ResetDevicesOnRenewal => {
+            value.as_bool().ok_or_else(|| shape("true or false"))?;
+        }
+        ConfigKey::PanelSquads => {
+            let squads: Vec<String> =
+                serde_json::from_value(value.clone()).map_err(|_| shape("an array of internal-squad uuids"))?;
+            let uuid_like = |s: &String| s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+            if !squads.iter().all(uuid_like) {
+                return Err(shape("an array of internal-squad uuids (36 characters of hex digits and `-`)"));
+            }
+        }
+        ConfigKey::PanelUrl => {
+            let s = value.as_str().ok_or_else(|| shape("a string URL"))?;
+            if !(s.starts_with("https://") || s.starts_with("http://"))
+                || s.contains(char::is_whitespace)
+                || s.len() > 2048
+            {
+                return Err(shape("an http(s) URL such as https://panel.example.com"));
+            }
+        }
+        ConfigKey::PanelToken => {
+            return Err(Error::invalid(
+                "value",
+                "`panel_token` is a secret: set it with the secret configuration call",
+            ));
+        }
         ConfigKey::WholesalePricePerGb => {
             let n = value.as_i64().ok_or_else(|| shape("an integer amount of Toman"))?;
             Toman(n).positive("value").or_else(|e| if n == 0 { Ok(Toman::ZERO) } else { Err(e) })?;
@@ -210,6 +255,13 @@ mod tests {
         assert!(validate_value("wholesale_price_per_gb", &json!(-5)).is_err());
         assert!(validate_value("wholesale_price_per_gb", &json!(0)).is_ok());
         assert!(validate_value("panel.url", &json!({"anything": true})).is_ok());
+        assert!(validate_value("reset_devices_on_renewal", &json!(true)).is_ok());
+        assert!(validate_value("reset_devices_on_renewal", &json!("yes")).is_err());
+        assert!(validate_value("panel_squads", &json!(["0b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"])).is_ok());
+        assert!(validate_value("panel_squads", &json!(["premium"])).is_err());
+        assert!(validate_value("panel_url", &json!("https://panel.example.com")).is_ok());
+        assert!(validate_value("panel_url", &json!("panel.example.com")).is_err());
+        assert!(validate_value("panel_token", &json!("plain")).is_err(), "secrets never go in as plain values");
         assert!(validate_value("Bad Key", &json!(1)).is_err());
     }
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod feature;
 pub mod ids;
 pub mod money;
+pub mod notify;
 pub mod page;
 pub mod panel;
 pub mod tenant;

@@ -233,3 +233,51 @@ pub trait Panel: Send + Sync + std::fmt::Debug {
     /// Removes every device of the user.
     async fn delete_all_hwid_devices(&self, key: &PanelUserKey) -> PanelResult<()>;
 }
+
+/// The panel username of a tenant's customer: `rb{bot_id}_{telegram_id}`. Two tenants selling
+/// to the same Telegram user get different usernames, so their panel users never collide.
+/// Always 3 to 36 characters of `[A-Za-z0-9_]`.
+pub fn panel_username(bot_id: crate::BotId, telegram_id: crate::TgUserId) -> String {
+    // i64 has at most 19 digits and a sign; `rb` + 19 + `_` + 19 would be 41, so absurd ids
+    // are shortened from the left, keeping the distinguishing low digits.
+    let name = format!("rb{}_{}", bot_id.0.unsigned_abs(), telegram_id.0.unsigned_abs());
+    if name.len() <= 36 { name } else { format!("rb{}", &name[name.len() - 34..]) }
+}
+
+/// The tag every panel user of a tenant carries: `T{bot_id}` (at most 16 of `[A-Z0-9_]`).
+pub fn tenant_tag(bot_id: crate::BotId) -> String {
+    let tag = format!("T{}", bot_id.0.unsigned_abs());
+    tag.chars().take(16).collect()
+}
+
+/// The description on a tenant's panel user, naming the tenant and the customer.
+pub fn tenant_description(bot_name: &str, bot_id: crate::BotId, telegram_id: crate::TgUserId) -> String {
+    let name: String = bot_name.chars().filter(|c| !c.is_control()).take(64).collect();
+    format!("remnabot tenant {bot_id} ({name}), Telegram user {telegram_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{BotId, TgUserId};
+
+    #[test]
+    fn two_tenants_give_the_same_customer_different_usernames_and_tags() {
+        let a = panel_username(BotId(1), TgUserId(123_456_789));
+        let b = panel_username(BotId(2), TgUserId(123_456_789));
+        assert_ne!(a, b);
+        assert_ne!(tenant_tag(BotId(1)), tenant_tag(BotId(2)));
+        assert_eq!(a, "rb1_123456789");
+    }
+
+    #[test]
+    fn usernames_and_tags_always_fit_the_panel_rules() {
+        for (bot, tg) in [(1, 1), (i64::MAX, i64::MAX), (i64::MIN, -5), (42, 9_999_999_999)] {
+            let name = panel_username(BotId(bot), TgUserId(tg));
+            assert!((3..=36).contains(&name.len()), "{name}");
+            assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "{name}");
+            let tag = tenant_tag(BotId(bot));
+            assert!(tag.len() <= 16 && tag.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'));
+        }
+    }
+}

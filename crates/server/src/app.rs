@@ -2,6 +2,7 @@
 //! shutdown signal.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -10,10 +11,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use remnabot_domain::Tenant;
+use remnabot_jobs::PanelResolver;
+use remnabot_jobs::notify::NotificationWorker;
+use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
+use remnabot_jobs::sync::UsageSync;
 use remnabot_store::{FlagCache, SecretKey, Store};
 use secrecy::ExposeSecret;
 
+use crate::panels::PanelDirectory;
 use crate::settings::Settings;
+use crate::telegram::BotApiNotifier;
 
 /// Logs go to stderr; `RUST_LOG` filters them (default `info`).
 pub fn init_tracing() {
@@ -138,10 +145,51 @@ async fn ready(State(ctx): State<AppCtx>) -> (StatusCode, axum::Json<serde_json:
     }
 }
 
+/// Starts the background jobs: the provisioning outbox, notifications and the usage sync.
+/// They stop when `shutdown` turns true.
+fn start_jobs(
+    store: &Store,
+    settings: &Settings,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default();
+    let panels: Arc<dyn PanelResolver> =
+        Arc::new(PanelDirectory::new(store.clone(), client.clone(), settings.panel.clone()));
+    if settings.panel.is_none() {
+        tracing::warn!(
+            "REMNAWAVE_API_URL is not set: purchases wait in the provisioning outbox until a panel is configured"
+        );
+    }
+    let config = ProvisioningConfig { alert_after: settings.provision_alert_after, ..ProvisioningConfig::default() };
+    let provisioning = ProvisioningWorker::new(store.clone(), panels.clone(), config);
+    let notifier = Arc::new(BotApiNotifier::new(store.clone(), client, &settings.telegram_api_url));
+    let notifications = NotificationWorker::new(store.clone(), notifier);
+    let sync = UsageSync::new(store.clone(), panels);
+    vec![
+        tokio::spawn(remnabot_jobs::repeat("provisioning", Duration::from_secs(2), shutdown.clone(), move || {
+            let w = provisioning.clone();
+            async move { w.run_once(chrono::Utc::now()).await }
+        })),
+        tokio::spawn(remnabot_jobs::repeat("notifications", Duration::from_secs(1), shutdown.clone(), move || {
+            let w = notifications.clone();
+            async move { w.run_once(chrono::Utc::now()).await }
+        })),
+        tokio::spawn(remnabot_jobs::repeat("usage-sync", settings.sync_interval, shutdown.clone(), move || {
+            let s = sync.clone();
+            async move { s.run_once().await }
+        })),
+    ]
+}
+
 /// `remnabot serve`.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     ensure_master(&store, &settings).await?;
+    let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    let jobs = start_jobs(&store, &settings, &jobs_stopped);
     let listener = tokio::net::TcpListener::bind(settings.http_addr)
         .await
         .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
@@ -156,6 +204,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server")?;
+    // In-flight job steps finish; pending outbox entries stay for the next start.
+    stop_jobs.send_replace(true);
+    for job in jobs {
+        job.await.ok();
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -4,7 +4,9 @@
 use clap::{Parser, Subcommand};
 
 mod app;
+mod panels;
 mod settings;
+mod telegram;
 
 /// remnabot: one process that runs every tenant's Telegram bot for selling VPN
 /// subscriptions, with their shared storage and HTTP API.

@@ -22,11 +22,19 @@ pub struct Settings {
     pub admin_ids: Vec<i64>,
     pub operator_api_token: Option<SecretString>,
     pub feature_cache_ttl: Duration,
+    /// The platform's Remnawave panel; `None` when `REMNAWAVE_API_URL` is unset.
+    pub panel: Option<remnabot_panel::PanelConfig>,
+    /// The Bot API base URL (a fake in tests).
+    pub telegram_api_url: String,
+    /// Failed provisioning attempts before the tenant's admins are alerted.
+    pub provision_alert_after: u32,
+    /// How often usage is read from the panel.
+    pub sync_interval: Duration,
 }
 
 /// The names the settings are read under, in the environment (upper case) and in the
 /// TOML file (lower case).
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 18] = [
     "DATABASE_URL",
     "REDIS_URL",
     "HTTP_ADDR",
@@ -37,6 +45,14 @@ const KEYS: [&str; 10] = [
     "ADMIN_IDS",
     "OPERATOR_API_TOKEN",
     "FEATURE_CACHE_TTL_SECS",
+    "REMNAWAVE_API_URL",
+    "REMNAWAVE_API_TOKEN",
+    "REMNAWAVE_API_VERSION",
+    "REMNAWAVE_API_KEY",
+    "REMNAWAVE_FORWARDED_HEADERS",
+    "TELEGRAM_API_URL",
+    "PROVISION_ALERT_AFTER",
+    "SYNC_INTERVAL_SECS",
 ];
 
 /// A setting that failed validation. Its message never contains a secret's value.
@@ -145,7 +161,51 @@ impl Settings {
                 bad("FEATURE_CACHE_TTL_SECS", format!("`{s}` is not a number of seconds between 1 and 86400"))
             })?,
         };
+        let panel = match get("REMNAWAVE_API_URL") {
+            None => None,
+            Some(url) => {
+                let base =
+                    url::Url::parse(&url).ok().filter(|u| u.scheme() == "http" || u.scheme() == "https").ok_or_else(
+                        || bad("REMNAWAVE_API_URL", "must be an http(s) URL such as https://panel.example.com"),
+                    )?;
+                let token = get("REMNAWAVE_API_TOKEN")
+                    .ok_or_else(|| bad("REMNAWAVE_API_TOKEN", "is required when REMNAWAVE_API_URL is set"))?;
+                let mut config = remnabot_panel::PanelConfig::new(base, SecretString::from(token));
+                config.api_key = get("REMNAWAVE_API_KEY").map(SecretString::from);
+                config.forwarded_headers = match get("REMNAWAVE_FORWARDED_HEADERS").as_deref() {
+                    None | Some("false" | "0" | "no") => false,
+                    Some("true" | "1" | "yes") => true,
+                    Some(_) => return Err(bad("REMNAWAVE_FORWARDED_HEADERS", "must be true or false")),
+                };
+                if let Some(v) = get("REMNAWAVE_API_VERSION") {
+                    config.version = remnabot_panel::VersionChoice::parse(&v)
+                        .map_err(|_| bad("REMNAWAVE_API_VERSION", format!("`{v}` is not auto, v2 or v3")))?;
+                }
+                Some(config)
+            }
+        };
+        if panel.is_none() && get("REMNAWAVE_API_TOKEN").is_some() {
+            return Err(bad("REMNAWAVE_API_TOKEN", "is set but REMNAWAVE_API_URL is not"));
+        }
+        let telegram_api_url = get("TELEGRAM_API_URL").unwrap_or_else(|| "https://api.telegram.org".to_owned());
+        if !(telegram_api_url.starts_with("https://") || telegram_api_url.starts_with("http://")) {
+            return Err(bad("TELEGRAM_API_URL", "must be an http(s) URL"));
+        }
+        let number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| -> Result<u64, SettingError> {
+            match get(name) {
+                None => Ok(default),
+                Some(s) => s.parse::<u64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+                    bad(name, format!("`{s}` is not a whole number between {} and {}", range.start(), range.end()))
+                }),
+            }
+        };
+        let provision_alert_after = number("PROVISION_ALERT_AFTER", 5, 1..=1000)? as u32;
+        let sync_interval = Duration::from_secs(number("SYNC_INTERVAL_SECS", 600, 10..=86_400)?);
         Ok(Settings {
+            panel,
+            telegram_api_url,
+            provision_alert_after,
+            sync_interval,
             database_url,
             redis_url,
             http_addr,
@@ -228,6 +288,11 @@ mod tests {
             ("ADMIN_IDS", "1,abc"),
             ("OPERATOR_API_TOKEN", "short"),
             ("FEATURE_CACHE_TTL_SECS", "0"),
+            ("REMNAWAVE_API_URL", "panel.example.com"),
+            ("REMNAWAVE_API_TOKEN", "token-without-url"),
+            ("TELEGRAM_API_URL", "api.telegram.org"),
+            ("PROVISION_ALERT_AFTER", "0"),
+            ("SYNC_INTERVAL_SECS", "1"),
         ] {
             let err = with(&[(key, value)]).unwrap_err().to_string();
             assert!(err.starts_with(&format!("invalid {key}:")), "{key}: {err}");
@@ -241,6 +306,31 @@ mod tests {
         assert!(!err.contains("bad token"), "{err}");
         let s = with(&[("OPERATOR_API_TOKEN", "op-secret-0123456789abcdef0123456789")]).unwrap();
         assert!(!format!("{s:?}").contains("op-secret"));
+    }
+
+    #[test]
+    fn the_panel_needs_a_url_and_a_token_and_reads_its_options() {
+        let err = with(&[("REMNAWAVE_API_URL", "https://panel.example.com")]).unwrap_err().to_string();
+        assert!(err.starts_with("invalid REMNAWAVE_API_TOKEN"), "{err}");
+        let s = with(&[
+            ("REMNAWAVE_API_URL", "https://panel.example.com"),
+            ("REMNAWAVE_API_TOKEN", "panel-secret-token"),
+            ("REMNAWAVE_API_VERSION", "v2"),
+            ("REMNAWAVE_FORWARDED_HEADERS", "true"),
+        ])
+        .unwrap();
+        let panel = s.panel.as_ref().unwrap();
+        assert_eq!(panel.version, remnabot_panel::VersionChoice::V2);
+        assert!(panel.forwarded_headers);
+        assert!(!format!("{s:?}").contains("panel-secret-token"));
+        let err = with(&[
+            ("REMNAWAVE_API_URL", "https://p.example"),
+            ("REMNAWAVE_API_TOKEN", "t"),
+            ("REMNAWAVE_API_VERSION", "v9"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("invalid REMNAWAVE_API_VERSION"), "{err}");
     }
 
     #[test]

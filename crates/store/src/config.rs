@@ -47,6 +47,10 @@ impl Configs<'_> {
     /// [`Error::Invalid`] naming what is wrong; [`Error::Unavailable`].
     pub async fn set(&self, tenant: &Tenant, key: &str, value: serde_json::Value) -> Result<()> {
         validate_value(key, &value)?;
+        self.write(tenant, key, value).await
+    }
+
+    async fn write(&self, tenant: &Tenant, key: &str, value: serde_json::Value) -> Result<()> {
         for _ in 0..2 {
             let existing = scope::select::<bot_configuration::Entity>(tenant)
                 .filter(bot_configuration::Column::ConfigKey.eq(key))
@@ -195,5 +199,57 @@ impl Configs<'_> {
     /// [`Error::Unavailable`].
     pub async fn welcome_text(&self, tenant: &Tenant) -> Result<Option<String>> {
         self.typed(tenant, ConfigKey::WelcomeText).await
+    }
+
+    /// Whether renewing removes the customer's registered devices; false by default.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn reset_devices_on_renewal(&self, tenant: &Tenant) -> Result<bool> {
+        Ok(self.typed(tenant, ConfigKey::ResetDevicesOnRenewal).await?.unwrap_or(false))
+    }
+
+    /// Internal squads for the tenant's panel users (empty: the panel's default).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn panel_squads(&self, tenant: &Tenant) -> Result<Vec<String>> {
+        Ok(self.typed(tenant, ConfigKey::PanelSquads).await?.unwrap_or_default())
+    }
+
+    /// Stores a secret setting (such as `panel_token`) encrypted under `SECRET_KEY`, bound to
+    /// this tenant and key. Listing shows only the ciphertext.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a malformed key or an empty secret; [`Error::Unavailable`].
+    pub async fn set_secret(&self, tenant: &Tenant, key: &str, value: &secrecy::SecretString) -> Result<()> {
+        validate_key(key)?;
+        if secrecy::ExposeSecret::expose_secret(value).trim().is_empty() {
+            return Err(Error::invalid("value", "a secret must not be empty"));
+        }
+        let encrypted = self.store.key.encrypt_config_secret(tenant.bot_id().0, key, value)?;
+        self.write(tenant, key, serde_json::json!({ "encrypted": encrypted })).await
+    }
+
+    /// A secret setting, decrypted, if the tenant set one.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when it cannot be decrypted (another `SECRET_KEY`, a damaged or
+    /// copied value).
+    pub async fn secret(&self, tenant: &Tenant, key: &str) -> Result<Option<secrecy::SecretString>> {
+        let Some(value) = self.get(tenant, key).await? else { return Ok(None) };
+        let stored = value
+            .get("encrypted")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| Error::invalid("value", format!("`{key}` is not a stored secret")))?;
+        self.store.key.decrypt_config_secret(tenant.bot_id().0, key, stored).map(Some)
+    }
+
+    /// The tenant's own panel URL, if set.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn panel_url(&self, tenant: &Tenant) -> Result<Option<String>> {
+        self.typed(tenant, ConfigKey::PanelUrl).await
     }
 }

@@ -72,15 +72,7 @@ impl SecretKey {
     /// # Errors
     /// [`Error::Unavailable`] if the cipher fails (it does not for in-memory input).
     pub fn encrypt_telegram_token(&self, token: &SecretString) -> Result<String> {
-        let mut nonce = [0u8; 12];
-        rand::fill(&mut nonce);
-        let ct = self
-            .cipher()
-            .encrypt(&Nonce::from(nonce), Payload { msg: token.expose_secret().as_bytes(), aad: TELEGRAM_TOKEN_AAD })
-            .map_err(|_| Error::unavailable("encryption", CipherError))?;
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&ct);
-        Ok(STANDARD.encode(out))
+        self.encrypt(TELEGRAM_TOKEN_AAD, token)
     }
 
     /// Decrypts what [`SecretKey::encrypt_telegram_token`] produced.
@@ -88,16 +80,48 @@ impl SecretKey {
     /// # Errors
     /// [`Error::Unavailable`] when the value is damaged or was encrypted under another key.
     pub fn decrypt_telegram_token(&self, stored: &str) -> Result<SecretString> {
+        self.decrypt(TELEGRAM_TOKEN_AAD, stored)
+    }
+
+    /// Encrypts a secret of a tenant's configuration, bound to the tenant and the key so it
+    /// cannot be copied to another tenant or another setting.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] if the cipher fails.
+    pub fn encrypt_config_secret(&self, bot_id: i64, key: &str, value: &SecretString) -> Result<String> {
+        self.encrypt(format!("remnabot:bot_configurations:{bot_id}:{key}:v1").as_bytes(), value)
+    }
+
+    /// Decrypts what [`SecretKey::encrypt_config_secret`] produced for the same tenant and key.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the value is damaged, moved, or under another key.
+    pub fn decrypt_config_secret(&self, bot_id: i64, key: &str, stored: &str) -> Result<SecretString> {
+        self.decrypt(format!("remnabot:bot_configurations:{bot_id}:{key}:v1").as_bytes(), stored)
+    }
+
+    fn encrypt(&self, aad: &[u8], value: &SecretString) -> Result<String> {
+        let mut nonce = [0u8; 12];
+        rand::fill(&mut nonce);
+        let ct = self
+            .cipher()
+            .encrypt(&Nonce::from(nonce), Payload { msg: value.expose_secret().as_bytes(), aad })
+            .map_err(|_| Error::unavailable("encryption", CipherError))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        Ok(STANDARD.encode(out))
+    }
+
+    fn decrypt(&self, aad: &[u8], stored: &str) -> Result<SecretString> {
         let raw = STANDARD.decode(stored).map_err(|_| Error::unavailable("decryption", CipherError))?;
         if raw.len() < 12 + 16 {
             return Err(Error::unavailable("decryption", CipherError));
         }
         let (nonce, ct) = raw.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| Error::unavailable("decryption", CipherError))?;
-        let plain =
-            self.cipher().decrypt(&Nonce::from(nonce), Payload { msg: ct, aad: TELEGRAM_TOKEN_AAD }).map_err(|_| {
-                Error::unavailable("decryption (is SECRET_KEY the one the data was written with?)", CipherError)
-            })?;
+        let plain = self.cipher().decrypt(&Nonce::from(nonce), Payload { msg: ct, aad }).map_err(|_| {
+            Error::unavailable("decryption (is SECRET_KEY the one the data was written with?)", CipherError)
+        })?;
         String::from_utf8(plain).map(SecretString::from).map_err(|_| Error::unavailable("decryption", CipherError))
     }
 
@@ -152,6 +176,13 @@ mod tests {
         assert_eq!(key.decrypt_telegram_token(&enc).unwrap().expose_secret(), token.expose_secret());
         assert!(SecretKey::generate().decrypt_telegram_token(&enc).is_err());
         assert!(key.decrypt_telegram_token("not base64!").is_err());
+        let secret = key.encrypt_config_secret(1, "panel_token", &token).unwrap();
+        assert_eq!(
+            key.decrypt_config_secret(1, "panel_token", &secret).unwrap().expose_secret(),
+            token.expose_secret()
+        );
+        assert!(key.decrypt_config_secret(2, "panel_token", &secret).is_err(), "bound to its tenant");
+        assert!(key.decrypt_telegram_token(&secret).is_err(), "bound to its purpose");
     }
 
     #[test]

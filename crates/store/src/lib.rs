@@ -11,6 +11,7 @@ pub mod entity;
 pub mod flags;
 pub mod ledger;
 pub mod migration;
+pub mod outbox;
 pub mod payments;
 pub mod plans;
 pub mod platform;
@@ -21,6 +22,7 @@ pub mod subscriptions;
 pub mod testing;
 pub mod tickets;
 pub mod transactions;
+pub mod usage;
 pub mod users;
 pub mod wallet;
 

@@ -321,4 +321,35 @@ impl Platform<'_> {
             }
         }
     }
+
+    /// Claims up to `limit` due provisioning entries of every tenant, each with a lease of
+    /// `lease` so no other worker takes it meanwhile.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn claim_provisioning(
+        &self,
+        now: chrono::DateTime<Utc>,
+        limit: u64,
+        lease: chrono::Duration,
+    ) -> Result<Vec<(BotId, crate::outbox::ProvisioningEntry)>> {
+        let rows =
+            crate::outbox::claim::<crate::entity::provisioning_outbox::Entity>(self.store, now, limit, lease).await?;
+        rows.into_iter().map(crate::outbox::claimed_entry).collect()
+    }
+
+    /// Claims up to `limit` due notifications of every tenant, with a lease.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn claim_notifications(
+        &self,
+        now: chrono::DateTime<Utc>,
+        limit: u64,
+        lease: chrono::Duration,
+    ) -> Result<Vec<(BotId, crate::outbox::Notification)>> {
+        let rows =
+            crate::outbox::claim::<crate::entity::notification_outbox::Entity>(self.store, now, limit, lease).await?;
+        rows.into_iter().map(crate::outbox::claimed_notification).collect()
+    }
 }

@@ -90,6 +90,8 @@ pub struct Subscription {
     pub traffic_limit_bytes: i64,
     pub traffic_used_bytes: i64,
     pub device_limit: u32,
+    /// The panel user's numeric id (Remnawave v3) and uuid (v2), once provisioned.
+    pub panel_user_id: Option<i64>,
     pub panel_user_uuid: Option<String>,
     pub subscription_url: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -127,7 +129,7 @@ impl NewSubscription {
 /// The longest single extension.
 const MAX_EXTEND_DAYS: u32 = 3650;
 
-fn to_subscription(m: subscription::Model) -> Result<Subscription> {
+pub(crate) fn to_subscription(m: subscription::Model) -> Result<Subscription> {
     Ok(Subscription {
         id: SubscriptionId(m.id),
         user_id: UserId(m.user_id),
@@ -139,6 +141,7 @@ fn to_subscription(m: subscription::Model) -> Result<Subscription> {
         traffic_limit_bytes: m.traffic_limit_bytes,
         traffic_used_bytes: m.traffic_used_bytes,
         device_limit: u32::try_from(m.device_limit).unwrap_or(0),
+        panel_user_id: m.panel_user_id,
         panel_user_uuid: m.panel_user_uuid,
         subscription_url: m.subscription_url,
         created_at: m.created_at,

@@ -1,1 +1,5 @@
-//! Test fakes (being written).
+//! Test fakes for remnabot: a stateful Remnawave panel ([`FakeRemnawave`]); Telegram and Zarinpal
+//! fakes come later. Dev-dependency only.
+
+pub mod remnawave;
+pub use remnawave::FakeRemnawave;

@@ -6,10 +6,12 @@ pub mod bot_configuration;
 pub mod bot_feature_flag;
 pub mod bot_plan;
 pub mod card_to_card_payment;
+pub mod notification_outbox;
 pub mod payment_card;
 pub mod promo_group;
 pub mod promocode;
 pub mod promocode_use;
+pub mod provisioning_outbox;
 pub mod referral_earning;
 pub mod subscription;
 pub mod ticket;
@@ -49,7 +51,7 @@ macro_rules! tenant_owned {
 pub(crate) use tenant_owned;
 
 /// Every tenant-owned table, for the isolation suite and the bot-deletion check.
-pub const TENANT_TABLES: [&str; 17] = [
+pub const TENANT_TABLES: [&str; 19] = [
     "bot_feature_flags",
     "bot_configurations",
     "tenant_payment_cards",
@@ -67,4 +69,6 @@ pub const TENANT_TABLES: [&str; 17] = [
     "zarinpal_payments",
     "tenant_wallet_transactions",
     "user_balance_transactions",
+    "provisioning_outbox",
+    "notification_outbox",
 ];

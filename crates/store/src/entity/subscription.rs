@@ -19,6 +19,7 @@ pub struct Model {
     pub traffic_used_bytes: i64,
     pub device_limit: i32,
     pub panel_user_uuid: Option<String>,
+    pub panel_user_id: Option<i64>,
     pub subscription_url: Option<String>,
     pub updated_at: DateTimeUtc,
 }

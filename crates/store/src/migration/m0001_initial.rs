@@ -25,7 +25,7 @@ fn ts_null(col: &'static str) -> ColumnDef {
 }
 
 /// The start of every tenant-owned table: `id`, `bot_id` with its foreign key, `created_at`.
-fn tenant_table(name: &'static str) -> TableCreateStatement {
+pub(super) fn tenant_table(name: &'static str) -> TableCreateStatement {
     Table::create()
         .table(name)
         .col(big_pk_auto("id"))
@@ -43,7 +43,11 @@ fn tenant_table(name: &'static str) -> TableCreateStatement {
 
 /// A same-tenant reference: `(bot_id, col)` must name a row of `parent` in the same tenant.
 /// Rows owned by the parent (a ticket's messages, a user's subscriptions) go with it.
-fn same_tenant_fk(table: &'static str, col: &'static str, parent: &'static str) -> ForeignKeyCreateStatement {
+pub(super) fn same_tenant_fk(
+    table: &'static str,
+    col: &'static str,
+    parent: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{col}"))
         .from(table, ("bot_id", col))
@@ -61,7 +65,7 @@ fn same_tenant_ref(table: &'static str, col: &'static str, parent: &'static str)
     same_tenant_fk(table, col, parent).on_delete(ForeignKeyAction::NoAction).take()
 }
 
-fn unique(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(super) fn unique(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut idx = Index::create();
     idx.name(name).table(table).unique();
     for c in cols {
@@ -70,7 +74,7 @@ fn unique(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreate
     idx.take()
 }
 
-fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(super) fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut idx = Index::create();
     idx.name(name).table(table);
     for c in cols {

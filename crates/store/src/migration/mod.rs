@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_initial;
+mod m0002_outbox;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -11,6 +12,6 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration)]
+        vec![Box::new(m0001_initial::Migration), Box::new(m0002_outbox::Migration)]
     }
 }

@@ -1,0 +1,251 @@
+//! The provisioning worker: applies pending provisioning entries to the panel.
+//!
+//! Applying an entry is idempotent: the panel user is looked up first (by the ids recorded on
+//! the subscription, then by its tenant-scoped username) and only created when absent, so a
+//! retry after a timeout or a crash never makes a second panel user, and a user deleted by
+//! hand on the panel is simply created again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use remnabot_domain::panel::{
+    NewPanelUser, Panel, PanelError, PanelUser, PanelUserKey, PanelUserStatus, PanelUserUpdate, TrafficResetStrategy,
+    panel_username, tenant_description, tenant_tag,
+};
+use remnabot_domain::{Bot, Error, Result, Tenant, TgUserId};
+use remnabot_store::Store;
+use remnabot_store::outbox::{NewNotification, PanelLink, ProvisionReason, ProvisioningEntry};
+use remnabot_store::subscriptions::Subscription;
+
+use crate::backoff::Backoff;
+use crate::panels::PanelResolver;
+use crate::texts;
+
+/// Settings of the provisioning worker.
+#[derive(Debug, Clone, Copy)]
+pub struct ProvisioningConfig {
+    /// Entries claimed per step.
+    pub batch: u64,
+    /// How long a claimed entry is reserved for this worker.
+    pub lease: Duration,
+    pub backoff: Backoff,
+    /// After this many failed attempts the tenant's admins are told (once); retries go on.
+    pub alert_after: u32,
+}
+
+impl Default for ProvisioningConfig {
+    fn default() -> ProvisioningConfig {
+        ProvisioningConfig { batch: 50, lease: Duration::from_secs(120), backoff: Backoff::default(), alert_after: 5 }
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StepReport {
+    pub done: usize,
+    pub failed: usize,
+}
+
+/// Applies the provisioning outbox.
+#[derive(Debug, Clone)]
+pub struct ProvisioningWorker {
+    store: Store,
+    panels: Arc<dyn PanelResolver>,
+    config: ProvisioningConfig,
+}
+
+/// Why applying an entry failed, as recorded on the entry.
+#[derive(Debug, thiserror::Error)]
+enum ApplyError {
+    #[error("{0}")]
+    Panel(#[from] PanelError),
+    #[error("{0}")]
+    Store(#[from] Error),
+}
+
+impl ProvisioningWorker {
+    /// A worker over `store` using `panels`.
+    pub fn new(store: Store, panels: Arc<dyn PanelResolver>, config: ProvisioningConfig) -> ProvisioningWorker {
+        ProvisioningWorker { store, panels, config }
+    }
+
+    /// Claims the due entries of every tenant and applies them once each.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the outbox cannot be read; failures of single entries are
+    /// recorded on them instead.
+    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<StepReport> {
+        let lease = chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::seconds(120));
+        let claimed = self.store.platform().claim_provisioning(now, self.config.batch, lease).await?;
+        let mut report = StepReport::default();
+        for (bot_id, entry) in claimed {
+            let bot = match self.store.platform().get(bot_id).await {
+                Ok(bot) => bot,
+                // The tenant was deleted meanwhile; its entries went with it.
+                Err(Error::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let tenant = Tenant::of(&bot);
+            let span =
+                tracing::info_span!("provision", bot_id = %bot.id, entry = entry.id, attempt = entry.attempts + 1);
+            let _enter = span.enter();
+            match self.apply(&tenant, &bot, &entry, now).await {
+                Ok((link, note)) => {
+                    self.store.provisioning().complete(&tenant, entry.id, &link, note, now).await?;
+                    tracing::info!(subscription = %entry.subscription_id, "provisioned");
+                    report.done += 1;
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    self.record_failure(&tenant, &entry, &e.to_string(), now).await?;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn record_failure(
+        &self,
+        tenant: &Tenant,
+        entry: &ProvisioningEntry,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let failures = entry.attempts.saturating_add(1);
+        let delay = self.config.backoff.delay(failures);
+        let next = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(600));
+        let alerts = if failures >= self.config.alert_after && !entry.alerted {
+            self.admin_alerts(tenant, entry, failures, error).await?
+        } else {
+            Vec::new()
+        };
+        tracing::warn!(error, failures, retry_in = ?delay, alerted = !alerts.is_empty(), "provisioning failed");
+        self.store.provisioning().fail(tenant, entry.id, error, next, &alerts, now).await
+    }
+
+    async fn admin_alerts(
+        &self,
+        tenant: &Tenant,
+        entry: &ProvisioningEntry,
+        failures: u32,
+        error: &str,
+    ) -> Result<Vec<NewNotification>> {
+        let configs = self.store.configs();
+        let lang = configs.languages(tenant).await?.first().copied().unwrap_or_default();
+        let mut chats = configs.admin_ids(tenant).await?;
+        if let Some(chat) = configs.admin_chat_id(tenant).await? {
+            chats.push(chat);
+        }
+        chats.sort_unstable();
+        chats.dedup();
+        let text = texts::provisioning_failing(lang, entry.subscription_id.0, failures, error);
+        Ok(chats
+            .into_iter()
+            .map(|chat_id| NewNotification {
+                chat_id,
+                text: text.clone(),
+                idempotency_key: format!("provision-alert:{}:{chat_id}", entry.id),
+            })
+            .collect())
+    }
+
+    async fn apply(
+        &self,
+        tenant: &Tenant,
+        bot: &Bot,
+        entry: &ProvisioningEntry,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<(PanelLink, Option<NewNotification>), ApplyError> {
+        let sub = self.store.subscriptions().get(tenant, entry.subscription_id).await?;
+        let customer = self.store.users().get(tenant, sub.user_id).await?;
+        let panel = self.panels.panel_for(tenant).await?;
+        let squads = self.store.configs().panel_squads(tenant).await?;
+        let username = panel_username(bot.id, customer.telegram_id);
+
+        let existing = find_existing(panel.as_ref(), &sub, &username).await?;
+        let desired = desired_update(&sub, squads.clone(), bot, customer.telegram_id, now);
+        let user = match existing {
+            Some(u) => panel.update_user(&u.key, &desired).await?,
+            None => {
+                let new = NewPanelUser {
+                    username: username.clone(),
+                    expire_at: sub.expires_at,
+                    traffic_limit_bytes: sub.traffic_limit_bytes,
+                    traffic_limit_strategy: TrafficResetStrategy::NoReset,
+                    hwid_device_limit: Some(sub.device_limit),
+                    internal_squads: squads,
+                    telegram_id: Some(customer.telegram_id.0),
+                    description: Some(tenant_description(&bot.name, bot.id, customer.telegram_id)),
+                    tag: Some(tenant_tag(bot.id)),
+                };
+                match panel.create_user(&new).await {
+                    Ok(u) => u,
+                    // Created by an attempt whose answer was lost: adopt it.
+                    Err(PanelError::AlreadyExists { .. }) => {
+                        let u = panel.user_by_username(&username).await?.ok_or(PanelError::NotFound)?;
+                        panel.update_user(&u.key, &desired).await?
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        };
+        if entry.reset_devices {
+            panel.delete_all_hwid_devices(&user.key).await?;
+        }
+        let link =
+            PanelLink { id: user.key.id, uuid: user.key.uuid.clone(), subscription_url: user.subscription_url.clone() };
+        let days_left = (sub.expires_at - now).num_days().max(0);
+        let text = match entry.reason {
+            ProvisionReason::Adjustment => texts::subscription_updated(customer.language, &user.subscription_url),
+            _ => texts::subscription_ready(customer.language, &user.subscription_url, days_left),
+        };
+        let note = NewNotification {
+            chat_id: customer.telegram_id.0,
+            text,
+            idempotency_key: format!("provisioned:{}", entry.id),
+        };
+        Ok((link, Some(note)))
+    }
+}
+
+/// The panel user this subscription already has, if any.
+async fn find_existing(
+    panel: &dyn Panel,
+    sub: &Subscription,
+    username: &str,
+) -> std::result::Result<Option<PanelUser>, PanelError> {
+    if let Some(id) = sub.panel_user_id {
+        let key = PanelUserKey { id, uuid: sub.panel_user_uuid.clone() };
+        match panel.user(&key).await {
+            Ok(u) => return Ok(Some(u)),
+            // Deleted by hand on the panel: fall through and find or re-create it.
+            Err(PanelError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    panel.user_by_username(username).await
+}
+
+/// The panel state a subscription calls for.
+fn desired_update(
+    sub: &Subscription,
+    squads: Vec<String>,
+    bot: &Bot,
+    telegram_id: TgUserId,
+    now: DateTime<Utc>,
+) -> PanelUserUpdate {
+    let running = sub.expires_at > now;
+    PanelUserUpdate {
+        // The panel refuses an expiry in the past; an expired subscription is disabled instead.
+        expire_at: running.then_some(sub.expires_at),
+        traffic_limit_bytes: Some(sub.traffic_limit_bytes),
+        traffic_limit_strategy: Some(TrafficResetStrategy::NoReset),
+        hwid_device_limit: Some(Some(sub.device_limit)),
+        internal_squads: (!squads.is_empty()).then_some(squads),
+        status: Some(if running { PanelUserStatus::Active } else { PanelUserStatus::Disabled }),
+        description: Some(tenant_description(&bot.name, bot.id, telegram_id)),
+        tag: Some(tenant_tag(bot.id)),
+        telegram_id: Some(telegram_id.0),
+    }
+}

@@ -1,0 +1,486 @@
+//! The provisioning outbox end to end against the fake Remnawave panel (v2 and v3), on
+//! SQLite and, when `TEST_DATABASE_URL` is set, PostgreSQL: outages, retries without
+//! duplicates, restarts, renewal rules, tenant separation inside one panel, usage sync.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use remnabot_domain::config::Language;
+use remnabot_domain::notify::{Notifier, NotifyError};
+use remnabot_domain::panel::{Panel, PanelVersion};
+use remnabot_domain::{BotId, Page, Tenant, TgUserId, Toman};
+use remnabot_jobs::backoff::Backoff;
+use remnabot_jobs::notify::NotificationWorker;
+use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
+use remnabot_jobs::sync::UsageSync;
+use remnabot_jobs::{PanelResolver, SinglePanel};
+use remnabot_panel::PanelConfig;
+use remnabot_store::outbox::{Order, OutboxStatus};
+use remnabot_store::plans::PlanSpec;
+use remnabot_store::users::{NewUser, User};
+use remnabot_store::{Store, testing};
+use remnabot_testkit::FakeRemnawave;
+use serde_json::json;
+
+const VERSIONS: [PanelVersion; 2] = [PanelVersion::V3, PanelVersion::V2];
+
+/// Records what the bot would have sent.
+#[derive(Debug, Default)]
+struct FakeNotifier {
+    sent: Mutex<Vec<(BotId, i64, String)>>,
+}
+
+#[async_trait::async_trait]
+impl Notifier for FakeNotifier {
+    async fn send(&self, bot: BotId, chat_id: i64, text: &str) -> Result<(), NotifyError> {
+        self.sent.lock().unwrap().push((bot, chat_id, text.to_owned()));
+        Ok(())
+    }
+}
+
+async fn panel_for(fake: &FakeRemnawave) -> Arc<dyn Panel> {
+    let mut config =
+        PanelConfig::new(url::Url::parse(&fake.url()).unwrap(), secrecy::SecretString::from(fake.token().to_owned()));
+    config.timeout = Duration::from_secs(5);
+    remnabot_panel::connect(config, reqwest::Client::new()).await.expect("panel client")
+}
+
+fn fast_config() -> ProvisioningConfig {
+    ProvisioningConfig {
+        backoff: Backoff { base: Duration::from_secs(1), max: Duration::from_secs(60) },
+        alert_after: 3,
+        ..ProvisioningConfig::default()
+    }
+}
+
+fn plan(days: u32, gb: u32, devices: u32) -> PlanSpec {
+    PlanSpec {
+        name: format!("{days} days"),
+        description: None,
+        period_days: days,
+        traffic_gb: gb,
+        device_limit: devices,
+        price: Toman(100_000),
+        sort_order: 0,
+    }
+}
+
+async fn customer(store: &Store, t: &Tenant, tg: i64, lang: Language) -> User {
+    let new =
+        NewUser { telegram_id: TgUserId(tg), username: None, first_name: None, language: lang, referred_by: None };
+    store.users().register(t, new).await.unwrap().0
+}
+
+/// Now, at the microsecond precision PostgreSQL keeps, so stored instants compare equal.
+fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
+}
+
+fn later(now: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
+    now + chrono::Duration::hours(hours)
+}
+
+struct Setup {
+    store: Store,
+    fake: FakeRemnawave,
+    panels: Arc<dyn PanelResolver>,
+    worker: ProvisioningWorker,
+}
+
+async fn setup(backend: remnabot_store::Backend, version: PanelVersion) -> Setup {
+    let store = testing::store(backend).await;
+    let fake = FakeRemnawave::start(version).await;
+    let panels: Arc<dyn PanelResolver> = Arc::new(SinglePanel(panel_for(&fake).await));
+    let worker = ProvisioningWorker::new(store.clone(), panels.clone(), fast_config());
+    Setup { store, fake, panels, worker }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_purchases_during_an_outage_are_provisioned_exactly_once_when_the_panel_returns() {
+    for backend in testing::backends() {
+        for version in VERSIONS {
+            let Setup { store, fake, worker, .. } = setup(backend, version).await;
+            let (_, t) = testing::tenant(&store, "Shop").await;
+            let p = store.plans().create(&t, plan(30, 50, 2)).await.unwrap();
+            let now = now();
+            let mut users = Vec::new();
+            for i in 0..20 {
+                let u = customer(&store, &t, 10_000 + i, Language::En).await;
+                let order = Order { user: u.id, plan: p.id, idempotency_key: format!("order-{i}") };
+                let done = store.provisioning().purchase(&t, order, now).await.unwrap();
+                assert!(done.newly_applied);
+                users.push(u);
+            }
+            fake.set_down(true);
+            let report = worker.run_once(now).await.unwrap();
+            assert_eq!((report.done, report.failed), (0, 20), "{backend:?} {version:?}");
+            assert_eq!(worker.run_once(now).await.unwrap().failed, 0, "failed entries wait for their back-off");
+            assert_eq!(store.provisioning().pending_count(&t).await.unwrap(), 20);
+
+            fake.set_down(false);
+            let report = worker.run_once(later(now, 1)).await.unwrap();
+            assert_eq!((report.done, report.failed), (20, 0), "{backend:?} {version:?}");
+            assert_eq!(worker.run_once(later(now, 2)).await.unwrap(), Default::default(), "nothing left");
+            assert_eq!(fake.create_count(), 20, "{backend:?} {version:?}: exactly one panel user per purchase");
+            assert_eq!(fake.users().len(), 20);
+
+            let notifier = Arc::new(FakeNotifier::default());
+            let sender = NotificationWorker::new(store.clone(), notifier.clone());
+            assert_eq!(sender.run_once(later(now, 2)).await.unwrap().done, 20);
+            assert_eq!(sender.run_once(later(now, 3)).await.unwrap().done, 0, "each message is sent once");
+            let sent = notifier.sent.lock().unwrap().clone();
+            for u in &users {
+                let sub = store.subscriptions().current_for_user(&t, u.id).await.unwrap().unwrap();
+                let url = sub.subscription_url.clone().expect("link recorded");
+                assert!(sub.panel_user_id.is_some());
+                let to_user: Vec<_> = sent.iter().filter(|(_, chat, _)| *chat == u.telegram_id.0).collect();
+                assert_eq!(to_user.len(), 1, "one message per customer");
+                assert!(to_user[0].2.contains(&url), "the message carries the customer's own link");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn applying_the_same_order_twice_extends_once_and_provisions_once() {
+    for backend in testing::backends() {
+        let Setup { store, fake, worker, .. } = setup(backend, PanelVersion::V3).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+        let u = customer(&store, &t, 77, Language::Fa).await;
+        let now = now();
+        let order = || Order { user: u.id, plan: p.id, idempotency_key: "card:1".to_owned() };
+        let first = store.provisioning().purchase(&t, order(), now).await.unwrap();
+        let second = store.provisioning().purchase(&t, order(), now).await.unwrap();
+        assert!(first.newly_applied && !second.newly_applied);
+        assert_eq!(first.subscription.expires_at, second.subscription.expires_at);
+        assert_eq!(store.provisioning().list(&t, None, Page::default()).await.unwrap().len(), 1);
+        worker.run_once(now).await.unwrap();
+        assert_eq!(fake.create_count(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_a_lost_answer_adopts_the_panel_user_instead_of_creating_another() {
+    for backend in testing::backends() {
+        for version in VERSIONS {
+            let Setup { store, fake, worker, panels } = setup(backend, version).await;
+            let (bot, t) = testing::tenant(&store, "Shop").await;
+            let p = store.plans().create(&t, plan(30, 10, 1)).await.unwrap();
+            let u = customer(&store, &t, 555, Language::Ru).await;
+            let now = now();
+            store
+                .provisioning()
+                .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "o1".into() }, now)
+                .await
+                .unwrap();
+            // An earlier attempt created the user but its answer never arrived.
+            let panel = panels.panel_for(&t).await.unwrap();
+            let earlier = remnabot_domain::panel::NewPanelUser {
+                username: remnabot_domain::panel::panel_username(bot.id, u.telegram_id),
+                expire_at: later(now, 1),
+                traffic_limit_bytes: 0,
+                traffic_limit_strategy: Default::default(),
+                hwid_device_limit: None,
+                internal_squads: vec![],
+                telegram_id: Some(u.telegram_id.0),
+                description: None,
+                tag: None,
+            };
+            panel.create_user(&earlier).await.unwrap();
+            assert_eq!(worker.run_once(now).await.unwrap().done, 1, "{version:?}");
+            assert_eq!(fake.create_count(), 1, "{version:?}: the existing user was adopted");
+            let on_panel = fake.users();
+            assert_eq!(on_panel.len(), 1);
+            assert_eq!(on_panel[0]["trafficLimitBytes"], json!(10i64 << 30), "the adopted user got the plan's limits");
+        }
+    }
+}
+
+#[tokio::test]
+async fn renewal_extends_an_active_subscription_from_its_expiry_and_an_expired_one_from_now() {
+    for backend in testing::backends() {
+        let Setup { store, worker, .. } = setup(backend, PanelVersion::V3).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+        let u = customer(&store, &t, 1, Language::En).await;
+        let now = now();
+        let first = store
+            .provisioning()
+            .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "a".into() }, now)
+            .await
+            .unwrap();
+        worker.run_once(now).await.unwrap();
+        let renewed = store
+            .provisioning()
+            .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "b".into() }, later(now, 24 * 10))
+            .await
+            .unwrap();
+        assert_eq!(renewed.subscription.id, first.subscription.id, "the same subscription is extended");
+        assert_eq!(
+            renewed.subscription.expires_at,
+            first.subscription.expires_at + chrono::Duration::days(30),
+            "an active subscription is extended from its expiry"
+        );
+        // Long after it expired, a renewal counts from the moment of payment.
+        let much_later = renewed.subscription.expires_at + chrono::Duration::days(5);
+        let again = store
+            .provisioning()
+            .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "c".into() }, much_later)
+            .await
+            .unwrap();
+        assert_eq!(again.subscription.expires_at, much_later + chrono::Duration::days(30));
+        assert_eq!(again.entry.reason, remnabot_store::outbox::ProvisionReason::Renewal);
+        assert!(!again.entry.reset_devices, "devices are kept unless the tenant says otherwise");
+    }
+}
+
+#[tokio::test]
+async fn devices_are_kept_on_renewal_unless_the_tenant_resets_them() {
+    for backend in testing::backends() {
+        for version in VERSIONS {
+            let Setup { store, fake, worker, .. } = setup(backend, version).await;
+            let (bot, t) = testing::tenant(&store, "Shop").await;
+            let p = store.plans().create(&t, plan(30, 0, 3)).await.unwrap();
+            let u = customer(&store, &t, 42, Language::En).await;
+            let username = remnabot_domain::panel::panel_username(bot.id, u.telegram_id);
+            let now = now();
+            let order = |k: &str| Order { user: u.id, plan: p.id, idempotency_key: k.to_owned() };
+            store.provisioning().purchase(&t, order("buy"), now).await.unwrap();
+            worker.run_once(now).await.unwrap();
+            fake.add_device(&username, "phone-1");
+            fake.add_device(&username, "laptop-1");
+
+            store.provisioning().purchase(&t, order("renew-1"), now).await.unwrap();
+            worker.run_once(now).await.unwrap();
+            assert_eq!(fake.devices(&username).len(), 2, "{version:?}: renewing keeps registered devices");
+
+            store.configs().set(&t, "reset_devices_on_renewal", json!(true)).await.unwrap();
+            let renewed = store.provisioning().purchase(&t, order("renew-2"), now).await.unwrap();
+            assert!(renewed.entry.reset_devices);
+            worker.run_once(now).await.unwrap();
+            assert!(fake.devices(&username).is_empty(), "{version:?}: the tenant chose to reset devices on renewal");
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_tenants_selling_to_the_same_telegram_user_get_distinct_panel_users_with_their_own_tags_and_squads() {
+    for backend in testing::backends() {
+        for version in VERSIONS {
+            let Setup { store, fake, worker, .. } = setup(backend, version).await;
+            let squads = fake.squad_uuids();
+            assert!(squads.len() >= 2, "the fake seeds two squads");
+            let now = now();
+            let mut seen = Vec::new();
+            for (i, name) in ["Alpha", "Beta"].into_iter().enumerate() {
+                let (_, t) = testing::tenant(&store, name).await;
+                store.configs().set(&t, "panel_squads", json!([squads[i]])).await.unwrap();
+                let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+                let u = customer(&store, &t, 999_000_111, Language::En).await;
+                store
+                    .provisioning()
+                    .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "x".into() }, now)
+                    .await
+                    .unwrap();
+                seen.push(t);
+            }
+            assert_eq!(worker.run_once(now).await.unwrap().done, 2);
+            let users = fake.users();
+            assert_eq!(users.len(), 2, "{version:?}");
+            assert_ne!(users[0]["username"], users[1]["username"]);
+            assert_ne!(users[0]["tag"], users[1]["tag"]);
+            for (i, t) in seen.iter().enumerate() {
+                let tag = format!("T{}", t.bot_id().0);
+                let user = users.iter().find(|u| u["tag"] == json!(tag)).expect("the tenant's tagged user");
+                let user_squads: Vec<&str> = user["activeInternalSquads"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["uuid"].as_str().unwrap())
+                    .collect();
+                assert_eq!(user_squads, vec![squads[i].as_str()], "{version:?}: each tenant's own squad");
+                assert_eq!(user["telegramId"], json!(999_000_111));
+                assert!(user["description"].as_str().unwrap().contains(&t.bot_id().to_string()));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn usage_on_the_panel_shows_up_on_the_subscription_and_in_the_tenants_traffic_consumed() {
+    for backend in testing::backends() {
+        for version in VERSIONS {
+            let Setup { store, fake, worker, panels } = setup(backend, version).await;
+            let (bot, t) = testing::tenant(&store, "Shop").await;
+            let p = store.plans().create(&t, plan(30, 100, 1)).await.unwrap();
+            let u = customer(&store, &t, 31337, Language::En).await;
+            let now = now();
+            store
+                .provisioning()
+                .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "o".into() }, now)
+                .await
+                .unwrap();
+            worker.run_once(now).await.unwrap();
+            let username = remnabot_domain::panel::panel_username(bot.id, u.telegram_id);
+            fake.set_used_traffic(&username, 3 << 30);
+
+            let sync = UsageSync::new(store.clone(), panels.clone());
+            let report = sync.run_once().await.unwrap();
+            assert_eq!(report.consumed_bytes, 3 << 30, "{version:?}");
+            let sub = store.subscriptions().current_for_user(&t, u.id).await.unwrap().unwrap();
+            assert_eq!(sub.traffic_used_bytes, 3 << 30);
+            assert_eq!(store.wallets().traffic_stats(&t).await.unwrap().consumed_bytes, 3 << 30);
+
+            assert_eq!(sync.run_once().await.unwrap().consumed_bytes, 0, "the same usage is not counted twice");
+            fake.set_used_traffic(&username, 5 << 30);
+            sync.run_once().await.unwrap();
+            assert_eq!(store.wallets().traffic_stats(&t).await.unwrap().consumed_bytes, 5 << 30);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_panel_user_deleted_by_hand_is_created_again_at_the_next_provisioning() {
+    for backend in testing::backends() {
+        for version in VERSIONS {
+            let Setup { store, fake, worker, .. } = setup(backend, version).await;
+            let (bot, t) = testing::tenant(&store, "Shop").await;
+            let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+            let u = customer(&store, &t, 8, Language::En).await;
+            let now = now();
+            let order = |k: &str| Order { user: u.id, plan: p.id, idempotency_key: k.to_owned() };
+            store.provisioning().purchase(&t, order("1"), now).await.unwrap();
+            worker.run_once(now).await.unwrap();
+            fake.delete_user_by_hand(&remnabot_domain::panel::panel_username(bot.id, u.telegram_id));
+            assert!(fake.users().is_empty());
+
+            store.provisioning().purchase(&t, order("2"), now).await.unwrap();
+            let report = worker.run_once(now).await.unwrap();
+            assert_eq!((report.done, report.failed), (1, 0), "{version:?}");
+            assert_eq!(fake.users().len(), 1);
+            let sub = store.subscriptions().current_for_user(&t, u.id).await.unwrap().unwrap();
+            assert_eq!(Some(fake.users()[0]["subscriptionUrl"].as_str().unwrap().to_owned()), sub.subscription_url);
+        }
+    }
+}
+
+#[tokio::test]
+async fn admins_are_alerted_once_after_repeated_failures_and_the_entry_keeps_being_retried() {
+    for backend in testing::backends() {
+        let Setup { store, fake, worker, .. } = setup(backend, PanelVersion::V3).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        store.configs().set(&t, "admin_ids", json!([501, 502])).await.unwrap();
+        let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+        let u = customer(&store, &t, 9, Language::En).await;
+        let mut now = now();
+        store
+            .provisioning()
+            .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "o".into() }, now)
+            .await
+            .unwrap();
+        fake.set_down(true);
+        for _ in 0..6 {
+            worker.run_once(now).await.unwrap();
+            now = later(now, 1);
+        }
+        let entry = &store.provisioning().list(&t, None, Page::default()).await.unwrap()[0];
+        assert_eq!(entry.status, OutboxStatus::Pending);
+        assert_eq!(entry.attempts, 6);
+        assert!(entry.alerted && entry.last_error.as_deref().unwrap_or_default().contains("503"), "{entry:?}");
+        let alerts = store.notifications().list(&t, None, Page::default()).await.unwrap();
+        let mut chats: Vec<i64> = alerts.iter().map(|n| n.chat_id).collect();
+        chats.sort_unstable();
+        assert_eq!(chats, vec![501, 502], "one alert per admin, not one per failure");
+
+        fake.set_down(false);
+        assert_eq!(worker.run_once(now).await.unwrap().done, 1, "still retried, and now done");
+    }
+}
+
+#[tokio::test]
+async fn an_entry_claimed_by_a_worker_that_died_is_taken_again_when_its_lease_runs_out() {
+    for backend in testing::backends() {
+        let Setup { store, fake, worker, .. } = setup(backend, PanelVersion::V3).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+        let u = customer(&store, &t, 10, Language::En).await;
+        let now = now();
+        store
+            .provisioning()
+            .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "o".into() }, now)
+            .await
+            .unwrap();
+        // A worker claims the entry and dies before finishing it.
+        let claimed = store.platform().claim_provisioning(now, 10, chrono::Duration::seconds(120)).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(worker.run_once(now).await.unwrap(), Default::default(), "leased to the dead worker");
+        let report = worker.run_once(now + chrono::Duration::seconds(121)).await.unwrap();
+        assert_eq!(report.done, 1);
+        assert_eq!(fake.create_count(), 1);
+    }
+}
+
+#[tokio::test]
+async fn pending_entries_survive_a_restart_and_complete_afterwards() {
+    let dir = std::env::temp_dir().join("remnabot-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("restart-{}.db", testing::unique_suffix()));
+    let url = format!("sqlite://{}", path.display());
+    let key = remnabot_store::SecretKey::generate();
+    let fake = FakeRemnawave::start(PanelVersion::V3).await;
+    let now = now();
+    let tenant_id = {
+        let store = Store::connect(&url, key.clone(), remnabot_store::FlagCache::Disabled).await.unwrap();
+        store.migrate().await.unwrap();
+        let (bot, t) = testing::tenant(&store, "Shop").await;
+        let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+        for i in 0..5 {
+            let u = customer(&store, &t, 100 + i, Language::En).await;
+            store
+                .provisioning()
+                .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: format!("o{i}") }, now)
+                .await
+                .unwrap();
+        }
+        let worker =
+            ProvisioningWorker::new(store.clone(), Arc::new(SinglePanel(panel_for(&fake).await)), fast_config());
+        fake.set_down(true);
+        assert_eq!(worker.run_once(now).await.unwrap().failed, 5);
+        store.raw_connection().clone().close().await.unwrap();
+        bot.id
+    };
+    // A new process: a fresh connection to the same file.
+    fake.set_down(false);
+    let store = Store::connect(&url, key, remnabot_store::FlagCache::Disabled).await.unwrap();
+    store.migrate().await.unwrap();
+    let t = Tenant::of(&store.platform().get(tenant_id).await.unwrap());
+    assert_eq!(store.provisioning().pending_count(&t).await.unwrap(), 5);
+    let worker = ProvisioningWorker::new(store.clone(), Arc::new(SinglePanel(panel_for(&fake).await)), fast_config());
+    assert_eq!(worker.run_once(later(now, 1)).await.unwrap().done, 5);
+    assert_eq!(store.provisioning().pending_count(&t).await.unwrap(), 0);
+    assert_eq!(fake.create_count(), 5);
+}
+
+#[tokio::test]
+async fn a_trial_is_provisioned_once_per_customer() {
+    for backend in testing::backends() {
+        let Setup { store, fake, worker, .. } = setup(backend, PanelVersion::V2).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        store.configs().set(&t, "trial", json!({"days": 3, "traffic_gb": 2, "device_limit": 1})).await.unwrap();
+        let u = customer(&store, &t, 11, Language::Fa).await;
+        let now = now();
+        let trial = store.provisioning().trial(&t, u.id, "trial:11", now).await.unwrap();
+        assert!(trial.subscription.is_trial);
+        assert_eq!(trial.subscription.expires_at, now + chrono::Duration::days(3));
+        assert_eq!(trial.subscription.traffic_limit_bytes, 2 << 30);
+        let again = store.provisioning().trial(&t, u.id, "trial:11-again", now).await;
+        assert!(matches!(again, Err(remnabot_domain::Error::Conflict(_))), "{again:?}");
+        worker.run_once(now).await.unwrap();
+        assert_eq!(fake.create_count(), 1);
+    }
+}

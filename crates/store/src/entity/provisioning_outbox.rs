@@ -1,0 +1,30 @@
+//! Table `provisioning_outbox`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "provisioning_outbox")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub bot_id: i64,
+    pub created_at: DateTimeUtc,
+    pub subscription_id: i64,
+    pub reason: String,
+    pub reset_devices: bool,
+    pub alerted: bool,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    pub locked_until: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    pub done_at: Option<DateTimeUtc>,
+    pub idempotency_key: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+crate::entity::tenant_owned!("provisioning entry");

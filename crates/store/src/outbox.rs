@@ -1,0 +1,749 @@
+//! The durable outboxes. A purchase, renewal or trial writes its subscription change and a
+//! provisioning entry in one transaction; notifications to customers and admins are queued
+//! the same way. Workers (in `remnabot-jobs`) claim due entries through [`crate::platform`],
+//! apply them, and record the outcome here; an entry stays pending, with growing back-off,
+//! until it is done, so a crash or restart loses nothing.
+
+use chrono::{DateTime, Duration, Utc};
+use remnabot_domain::{BotId, Error, Page, PlanId, Result, SubscriptionId, Tenant, UserId};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+
+use crate::db::{is_unique_violation, unavailable};
+use crate::entity::{
+    TenantOwned, bot_plan, notification_outbox as note, provisioning_outbox as prov, subscription, user,
+};
+use crate::subscriptions::{Subscription, SubscriptionStatus, str_enum, to_subscription};
+use crate::{Store, scope};
+
+str_enum!(
+    /// Why a subscription is being provisioned.
+    ProvisionReason, "reason" {
+        /// A first purchase.
+        Purchase => "purchase",
+        /// A renewal of an existing subscription.
+        Renewal => "renewal",
+        /// The free trial.
+        Trial => "trial",
+        /// A change made by an admin (extension, re-sync).
+        Adjustment => "adjustment",
+    }
+);
+
+str_enum!(
+    /// Where an outbox entry stands. There is no failed state: an entry is retried until done.
+    OutboxStatus, "status" {
+        Pending => "pending",
+        Done => "done",
+    }
+);
+
+/// A provisioning entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvisioningEntry {
+    pub id: i64,
+    pub subscription_id: SubscriptionId,
+    pub reason: ProvisionReason,
+    /// Remove the user's registered devices on the panel (renewal with the tenant's reset rule).
+    pub reset_devices: bool,
+    pub status: OutboxStatus,
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    /// Whether the tenant's admins were told this entry keeps failing.
+    pub alerted: bool,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+fn to_entry(m: prov::Model) -> Result<ProvisioningEntry> {
+    Ok(ProvisioningEntry {
+        id: m.id,
+        subscription_id: SubscriptionId(m.subscription_id),
+        reason: ProvisionReason::parse(&m.reason)?,
+        reset_devices: m.reset_devices,
+        status: OutboxStatus::parse(&m.status)?,
+        attempts: u32::try_from(m.attempts).unwrap_or(0),
+        next_attempt_at: m.next_attempt_at,
+        last_error: m.last_error,
+        alerted: m.alerted,
+        created_at: m.created_at,
+        done_at: m.done_at,
+    })
+}
+
+/// A queued message to a Telegram chat, sent by the tenant's bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notification {
+    pub id: i64,
+    pub chat_id: i64,
+    pub text: String,
+    pub status: OutboxStatus,
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+fn to_notification(m: note::Model) -> Result<Notification> {
+    Ok(Notification {
+        id: m.id,
+        chat_id: m.chat_id,
+        text: m.text,
+        status: OutboxStatus::parse(&m.status)?,
+        attempts: u32::try_from(m.attempts).unwrap_or(0),
+        next_attempt_at: m.next_attempt_at,
+        last_error: m.last_error,
+        created_at: m.created_at,
+        done_at: m.done_at,
+    })
+}
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    pub chat_id: i64,
+    pub text: String,
+    /// Unique per tenant: queuing the same key twice sends once.
+    pub idempotency_key: String,
+}
+
+/// What a purchase or renewal needs.
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub user: UserId,
+    pub plan: PlanId,
+    /// Unique per tenant (for example `card:<payment id>`): applying an order twice extends once.
+    pub idempotency_key: String,
+}
+
+/// The outcome of queuing provisioning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provisioned {
+    pub subscription: Subscription,
+    pub entry: ProvisioningEntry,
+    /// False when this idempotency key was applied before and nothing changed now.
+    pub newly_applied: bool,
+}
+
+/// Where a subscription lives on the panel, recorded when provisioning succeeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelLink {
+    pub id: i64,
+    pub uuid: Option<String>,
+    pub subscription_url: String,
+}
+
+fn check_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > 128 || key.chars().any(char::is_control) {
+        return Err(Error::invalid("idempotency_key", "must be 1 to 128 characters without control characters"));
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// The provisioning outbox of a tenant.
+#[derive(Debug, Clone, Copy)]
+pub struct Provisioning<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    /// The provisioning outbox and the purchase/renewal/trial operations that feed it.
+    pub fn provisioning(&self) -> Provisioning<'_> {
+        Provisioning { store: self }
+    }
+
+    /// The notification outbox.
+    pub fn notifications(&self) -> Notifications<'_> {
+        Notifications { store: self }
+    }
+}
+
+/// The renewal rule: a running subscription is extended from its expiry, an expired one
+/// from now.
+pub fn extension_start(current_expiry: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    std::cmp::max(current_expiry, now)
+}
+
+impl Provisioning<'_> {
+    async fn existing(&self, c: &impl ConnectionTrait, tenant: &Tenant, key: &str) -> Result<Option<prov::Model>> {
+        scope::select::<prov::Entity>(tenant)
+            .filter(prov::Column::IdempotencyKey.eq(key))
+            .one(c)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn replay(&self, tenant: &Tenant, m: prov::Model) -> Result<Provisioned> {
+        let sub = scope::get::<subscription::Entity, _>(&self.store.db, tenant, m.subscription_id).await?;
+        Ok(Provisioned { subscription: to_subscription(sub)?, entry: to_entry(m)?, newly_applied: false })
+    }
+
+    /// Applies a paid order: extends the customer's current subscription by the plan's
+    /// period (from its expiry while it runs, from now once expired) or creates one, takes
+    /// traffic and device limits from the plan, and queues provisioning, all in one
+    /// transaction. A renewal resets the registered devices only when the tenant's
+    /// `reset_devices_on_renewal` configuration is true.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a bad key; [`Error::NotFound`] for a user or plan of another
+    /// tenant; [`Error::Unavailable`].
+    pub async fn purchase(&self, tenant: &Tenant, order: Order, now: DateTime<Utc>) -> Result<Provisioned> {
+        check_key(&order.idempotency_key)?;
+        if let Some(m) = self.existing(&self.store.db, tenant, &order.idempotency_key).await? {
+            return self.replay(tenant, m).await;
+        }
+        let reset_on_renewal = self.store.configs().reset_devices_on_renewal(tenant).await?;
+        let tx = self.store.write_tx().await?;
+        let plan = scope::get::<bot_plan::Entity, _>(&tx, tenant, order.plan.0).await?;
+        scope::get::<user::Entity, _>(&tx, tenant, order.user.0).await?;
+        let current = scope::select::<subscription::Entity>(tenant)
+            .filter(subscription::Column::UserId.eq(order.user.0))
+            .order_by_desc(subscription::Column::ExpiresAt)
+            .lock_exclusive()
+            .one(&tx)
+            .await
+            .map_err(unavailable)?;
+        let period = Duration::days(i64::from(plan.period_days));
+        let traffic =
+            i64::from(plan.traffic_gb).checked_mul(1 << 30).ok_or_else(|| Error::invalid("traffic_gb", "too large"))?;
+        let (sub_id, reason) = match current {
+            Some(cur) => {
+                let expires_at = extension_start(cur.expires_at, now)
+                    .checked_add_signed(period)
+                    .ok_or_else(|| Error::invalid("period_days", "moves the expiry out of range"))?;
+                let mut row: subscription::ActiveModel = cur.clone().into();
+                row.plan_id = Set(Some(plan.id));
+                row.is_trial = Set(false);
+                row.status = Set(SubscriptionStatus::Active.as_str().to_owned());
+                row.expires_at = Set(expires_at);
+                if cur.expires_at <= now {
+                    row.starts_at = Set(now);
+                }
+                row.traffic_limit_bytes = Set(traffic);
+                row.device_limit = Set(plan.device_limit);
+                row.updated_at = Set(now);
+                row.update(&tx).await.map_err(unavailable)?;
+                (cur.id, ProvisionReason::Renewal)
+            }
+            None => {
+                let row = subscription::ActiveModel {
+                    bot_id: Set(tenant.bot_id().0),
+                    user_id: Set(order.user.0),
+                    plan_id: Set(Some(plan.id)),
+                    status: Set(SubscriptionStatus::Active.as_str().to_owned()),
+                    is_trial: Set(false),
+                    starts_at: Set(now),
+                    expires_at: Set(now
+                        .checked_add_signed(period)
+                        .ok_or_else(|| Error::invalid("period_days", "out of range"))?),
+                    traffic_limit_bytes: Set(traffic),
+                    traffic_used_bytes: Set(0),
+                    device_limit: Set(plan.device_limit),
+                    panel_user_uuid: Set(None),
+                    panel_user_id: Set(None),
+                    subscription_url: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&tx)
+                .await
+                .map_err(unavailable)?;
+                (row.id, ProvisionReason::Purchase)
+            }
+        };
+        let reset = reason == ProvisionReason::Renewal && reset_on_renewal;
+        self.finish_enqueue(tx, tenant, sub_id, reason, reset, &order.idempotency_key, now).await
+    }
+
+    /// Starts the customer's free trial with the tenant's trial parameters, once per customer.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when the customer already had the trial; [`Error::NotFound`];
+    /// [`Error::Unavailable`].
+    pub async fn trial(
+        &self,
+        tenant: &Tenant,
+        user_id: UserId,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Provisioned> {
+        check_key(idempotency_key)?;
+        if let Some(m) = self.existing(&self.store.db, tenant, idempotency_key).await? {
+            return self.replay(tenant, m).await;
+        }
+        let params = self.store.configs().trial(tenant).await?;
+        let tx = self.store.write_tx().await?;
+        scope::get::<user::Entity, _>(&tx, tenant, user_id.0).await?;
+        let flipped = scope::update::<user::Entity>(tenant)
+            .col_expr(user::Column::TrialUsed, Expr::value(true))
+            .filter(user::Column::Id.eq(user_id.0))
+            .filter(user::Column::TrialUsed.eq(false))
+            .exec(&tx)
+            .await
+            .map_err(unavailable)?;
+        if flipped.rows_affected == 0 {
+            return Err(Error::Conflict("the customer has already used the free trial".to_owned()));
+        }
+        let row = subscription::ActiveModel {
+            bot_id: Set(tenant.bot_id().0),
+            user_id: Set(user_id.0),
+            plan_id: Set(None),
+            status: Set(SubscriptionStatus::Trial.as_str().to_owned()),
+            is_trial: Set(true),
+            starts_at: Set(now),
+            expires_at: Set(now + Duration::days(i64::from(params.days))),
+            traffic_limit_bytes: Set(i64::from(params.traffic_gb) << 30),
+            traffic_used_bytes: Set(0),
+            device_limit: Set(i32::try_from(params.device_limit).unwrap_or(1)),
+            panel_user_uuid: Set(None),
+            panel_user_id: Set(None),
+            subscription_url: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await
+        .map_err(unavailable)?;
+        self.finish_enqueue(tx, tenant, row.id, ProvisionReason::Trial, false, idempotency_key, now).await
+    }
+
+    /// Queues the subscription's current state for the panel again (after an admin changed it).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Invalid`], [`Error::Unavailable`].
+    pub async fn resync(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Provisioned> {
+        check_key(idempotency_key)?;
+        if let Some(m) = self.existing(&self.store.db, tenant, idempotency_key).await? {
+            return self.replay(tenant, m).await;
+        }
+        let tx = self.store.write_tx().await?;
+        scope::get::<subscription::Entity, _>(&tx, tenant, id.0).await?;
+        self.finish_enqueue(tx, tenant, id.0, ProvisionReason::Adjustment, false, idempotency_key, now).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_enqueue(
+        &self,
+        tx: DatabaseTransaction,
+        tenant: &Tenant,
+        sub_id: i64,
+        reason: ProvisionReason,
+        reset_devices: bool,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Provisioned> {
+        let inserted = prov::ActiveModel {
+            bot_id: Set(tenant.bot_id().0),
+            created_at: Set(now),
+            subscription_id: Set(sub_id),
+            reason: Set(reason.as_str().to_owned()),
+            reset_devices: Set(reset_devices),
+            alerted: Set(false),
+            status: Set(OutboxStatus::Pending.as_str().to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            locked_until: Set(None),
+            last_error: Set(None),
+            done_at: Set(None),
+            idempotency_key: Set(key.to_owned()),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await;
+        match inserted {
+            Ok(entry) => {
+                let sub = scope::get::<subscription::Entity, _>(&tx, tenant, sub_id).await?;
+                tx.commit().await.map_err(unavailable)?;
+                Ok(Provisioned { subscription: to_subscription(sub)?, entry: to_entry(entry)?, newly_applied: true })
+            }
+            // A concurrent application of the same order won; ours rolls back entirely.
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                let m = self
+                    .existing(&self.store.db, tenant, key)
+                    .await?
+                    .ok_or_else(|| Error::Conflict("the order was applied concurrently; try again".to_owned()))?;
+                self.replay(tenant, m).await
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    /// The entry `id`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn get(&self, tenant: &Tenant, id: i64) -> Result<ProvisioningEntry> {
+        to_entry(scope::get::<prov::Entity, _>(&self.store.db, tenant, id).await?)
+    }
+
+    /// The tenant's entries, newest first, optionally only those in `status`.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn list(
+        &self,
+        tenant: &Tenant,
+        status: Option<OutboxStatus>,
+        page: Page,
+    ) -> Result<Vec<ProvisioningEntry>> {
+        let mut q = scope::select::<prov::Entity>(tenant);
+        if let Some(s) = status {
+            q = q.filter(prov::Column::Status.eq(s.as_str()));
+        }
+        let rows =
+            scope::paged(q.order_by_desc(prov::Column::Id), page).all(&self.store.db).await.map_err(unavailable)?;
+        rows.into_iter().map(to_entry).collect()
+    }
+
+    /// Records success: the panel link goes on the subscription, the entry is done and the
+    /// customer's notification is queued, in one transaction. Completing twice is harmless.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Invalid`], [`Error::Unavailable`].
+    pub async fn complete(
+        &self,
+        tenant: &Tenant,
+        entry_id: i64,
+        link: &PanelLink,
+        notification: Option<NewNotification>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if link.subscription_url.chars().count() > 2048 || link.uuid.as_ref().is_some_and(|u| u.len() > 64) {
+            return Err(Error::invalid("subscription_url", "the panel returned an over-long link or uuid"));
+        }
+        let tx = self.store.write_tx().await?;
+        let entry = scope::get::<prov::Entity, _>(&tx, tenant, entry_id).await?;
+        if entry.status == OutboxStatus::Done.as_str() {
+            tx.rollback().await.map_err(unavailable)?;
+            return Ok(());
+        }
+        scope::update::<subscription::Entity>(tenant)
+            .col_expr(subscription::Column::PanelUserId, Expr::value(Some(link.id)))
+            .col_expr(subscription::Column::PanelUserUuid, Expr::value(link.uuid.clone()))
+            .col_expr(subscription::Column::SubscriptionUrl, Expr::value(Some(link.subscription_url.clone())))
+            .col_expr(subscription::Column::UpdatedAt, Expr::value(now))
+            .filter(subscription::Column::Id.eq(entry.subscription_id))
+            .exec(&tx)
+            .await
+            .map_err(unavailable)?;
+        scope::update::<prov::Entity>(tenant)
+            .col_expr(prov::Column::Status, Expr::value(OutboxStatus::Done.as_str()))
+            .col_expr(prov::Column::DoneAt, Expr::value(Some(now)))
+            .col_expr(prov::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+            .col_expr(prov::Column::Attempts, Expr::col(prov::Column::Attempts).add(1))
+            .filter(prov::Column::Id.eq(entry_id))
+            .exec(&tx)
+            .await
+            .map_err(unavailable)?;
+        if let Some(n) = notification {
+            enqueue_in(&tx, tenant, &n, now).await?;
+        }
+        tx.commit().await.map_err(unavailable)
+    }
+
+    /// Records a failed attempt: the entry stays pending until `next_attempt_at`. When
+    /// `alerts` is not empty they are queued and the entry is marked as alerted.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn fail(
+        &self,
+        tenant: &Tenant,
+        entry_id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+        alerts: &[NewNotification],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.store.write_tx().await?;
+        scope::get::<prov::Entity, _>(&tx, tenant, entry_id).await?;
+        let mut q = scope::update::<prov::Entity>(tenant)
+            .col_expr(prov::Column::Attempts, Expr::col(prov::Column::Attempts).add(1))
+            .col_expr(prov::Column::LastError, Expr::value(Some(truncate(error, 2000))))
+            .col_expr(prov::Column::NextAttemptAt, Expr::value(next_attempt_at))
+            .col_expr(prov::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>));
+        if !alerts.is_empty() {
+            q = q.col_expr(prov::Column::Alerted, Expr::value(true));
+        }
+        q.filter(prov::Column::Id.eq(entry_id))
+            .filter(prov::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(unavailable)?;
+        for n in alerts {
+            enqueue_in(&tx, tenant, n, now).await?;
+        }
+        tx.commit().await.map_err(unavailable)
+    }
+
+    /// How many entries of the tenant are still pending.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn pending_count(&self, tenant: &Tenant) -> Result<u64> {
+        scope::select::<prov::Entity>(tenant)
+            .filter(prov::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .count(&self.store.db)
+            .await
+            .map_err(unavailable)
+    }
+}
+
+async fn enqueue_in(
+    c: &impl ConnectionTrait,
+    tenant: &Tenant,
+    n: &NewNotification,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    check_key(&n.idempotency_key)?;
+    if n.text.trim().is_empty() || n.text.chars().count() > 4096 {
+        return Err(Error::invalid("text", "must be 1 to 4096 characters"));
+    }
+    let exists = scope::select::<note::Entity>(tenant)
+        .filter(note::Column::IdempotencyKey.eq(n.idempotency_key.as_str()))
+        .count(c)
+        .await
+        .map_err(unavailable)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    note::ActiveModel {
+        bot_id: Set(tenant.bot_id().0),
+        created_at: Set(now),
+        chat_id: Set(n.chat_id),
+        text: Set(n.text.clone()),
+        status: Set(OutboxStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        done_at: Set(None),
+        idempotency_key: Set(n.idempotency_key.clone()),
+        ..Default::default()
+    }
+    .insert(c)
+    .await
+    .map_err(unavailable)?;
+    Ok(true)
+}
+
+/// The notification outbox of a tenant.
+#[derive(Debug, Clone, Copy)]
+pub struct Notifications<'a> {
+    store: &'a Store,
+}
+
+impl Notifications<'_> {
+    /// Queues a message; the same key queues once.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty or over-long text or a bad key; [`Error::Unavailable`].
+    pub async fn enqueue(&self, tenant: &Tenant, n: &NewNotification) -> Result<bool> {
+        let tx = self.store.write_tx().await?;
+        match enqueue_in(&tx, tenant, n, Utc::now()).await {
+            Ok(queued) => {
+                tx.commit().await.map_err(unavailable)?;
+                Ok(queued)
+            }
+            Err(Error::Unavailable { .. }) => {
+                tx.rollback().await.map_err(unavailable)?;
+                // A concurrent enqueue of the same key wins on the unique index.
+                let again = scope::select::<note::Entity>(tenant)
+                    .filter(note::Column::IdempotencyKey.eq(n.idempotency_key.as_str()))
+                    .count(&self.store.db)
+                    .await
+                    .map_err(unavailable)?;
+                if again > 0 {
+                    Ok(false)
+                } else {
+                    Err(Error::Conflict("could not queue the message; try again".to_owned()))
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Marks a message sent.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn mark_sent(&self, tenant: &Tenant, id: i64, now: DateTime<Utc>) -> Result<()> {
+        let res = scope::update::<note::Entity>(tenant)
+            .col_expr(note::Column::Status, Expr::value(OutboxStatus::Done.as_str()))
+            .col_expr(note::Column::DoneAt, Expr::value(Some(now)))
+            .col_expr(note::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+            .col_expr(note::Column::Attempts, Expr::col(note::Column::Attempts).add(1))
+            .filter(note::Column::Id.eq(id))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(Error::not_found(note::Entity::NOUN));
+        }
+        Ok(())
+    }
+
+    /// Gives up on a message that can never be delivered (the customer blocked the bot):
+    /// it is closed with the reason kept in `last_error`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn mark_undeliverable(&self, tenant: &Tenant, id: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
+        let res = scope::update::<note::Entity>(tenant)
+            .col_expr(note::Column::Status, Expr::value(OutboxStatus::Done.as_str()))
+            .col_expr(note::Column::DoneAt, Expr::value(Some(now)))
+            .col_expr(note::Column::LastError, Expr::value(Some(truncate(reason, 2000))))
+            .col_expr(note::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+            .col_expr(note::Column::Attempts, Expr::col(note::Column::Attempts).add(1))
+            .filter(note::Column::Id.eq(id))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(Error::not_found(note::Entity::NOUN));
+        }
+        Ok(())
+    }
+
+    /// Records a failed delivery; the message is retried from `next_attempt_at`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn mark_failed(
+        &self,
+        tenant: &Tenant,
+        id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let res = scope::update::<note::Entity>(tenant)
+            .col_expr(note::Column::Attempts, Expr::col(note::Column::Attempts).add(1))
+            .col_expr(note::Column::LastError, Expr::value(Some(truncate(error, 2000))))
+            .col_expr(note::Column::NextAttemptAt, Expr::value(next_attempt_at))
+            .col_expr(note::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+            .filter(note::Column::Id.eq(id))
+            .filter(note::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(Error::not_found(note::Entity::NOUN));
+        }
+        Ok(())
+    }
+
+    /// The tenant's messages, newest first, optionally only those in `status`.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn list(&self, tenant: &Tenant, status: Option<OutboxStatus>, page: Page) -> Result<Vec<Notification>> {
+        let mut q = scope::select::<note::Entity>(tenant);
+        if let Some(s) = status {
+            q = q.filter(note::Column::Status.eq(s.as_str()));
+        }
+        let rows =
+            scope::paged(q.order_by_desc(note::Column::Id), page).all(&self.store.db).await.map_err(unavailable)?;
+        rows.into_iter().map(to_notification).collect()
+    }
+}
+
+/// Claims up to `limit` due entries of an outbox table across tenants: each claimed row gets
+/// a lease (`locked_until`) so another worker does not take it meanwhile; a worker that dies
+/// loses its lease when it runs out, and the entry is claimed again.
+pub(crate) async fn claim<E>(store: &Store, now: DateTime<Utc>, limit: u64, lease: Duration) -> Result<Vec<E::Model>>
+where
+    E: OutboxTable,
+    E::Model: sea_orm::FromQueryResult + Send + Sync,
+{
+    let candidates = E::find()
+        .filter(E::col("status").eq(OutboxStatus::Pending.as_str()))
+        .filter(E::col("next_attempt_at").lte(now))
+        .filter(E::col("locked_until").is_null().or(E::col("locked_until").lt(now)))
+        .order_by_asc(E::col("next_attempt_at"))
+        .limit(limit)
+        .all(&store.db)
+        .await
+        .map_err(unavailable)?;
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for m in candidates {
+        let id = E::id_of(&m);
+        // The same condition again: only one worker's update matches a given row.
+        let res = E::update_many()
+            .col_expr(E::col("locked_until"), Expr::value(Some(now + lease)))
+            .filter(E::col("id").eq(id))
+            .filter(E::col("status").eq(OutboxStatus::Pending.as_str()))
+            .filter(E::col("locked_until").is_null().or(E::col("locked_until").lt(now)))
+            .exec(&store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 1 {
+            claimed.push(m);
+        }
+    }
+    Ok(claimed)
+}
+
+/// The two outbox tables, for [`claim`].
+pub(crate) trait OutboxTable: TenantOwned {
+    fn col(name: &str) -> Self::Column;
+    fn id_of(m: &Self::Model) -> i64;
+}
+
+impl OutboxTable for prov::Entity {
+    fn col(name: &str) -> prov::Column {
+        match name {
+            "status" => prov::Column::Status,
+            "next_attempt_at" => prov::Column::NextAttemptAt,
+            "locked_until" => prov::Column::LockedUntil,
+            _ => prov::Column::Id,
+        }
+    }
+    fn id_of(m: &prov::Model) -> i64 {
+        m.id
+    }
+}
+
+impl OutboxTable for note::Entity {
+    fn col(name: &str) -> note::Column {
+        match name {
+            "status" => note::Column::Status,
+            "next_attempt_at" => note::Column::NextAttemptAt,
+            "locked_until" => note::Column::LockedUntil,
+            _ => note::Column::Id,
+        }
+    }
+    fn id_of(m: &note::Model) -> i64 {
+        m.id
+    }
+}
+
+/// A claimed provisioning entry with its tenant.
+pub(crate) fn claimed_entry(m: prov::Model) -> Result<(BotId, ProvisioningEntry)> {
+    let bot = BotId(m.bot_id);
+    Ok((bot, to_entry(m)?))
+}
+
+/// A claimed notification with its tenant.
+pub(crate) fn claimed_notification(m: note::Model) -> Result<(BotId, Notification)> {
+    let bot = BotId(m.bot_id);
+    Ok((bot, to_notification(m)?))
+}
