@@ -245,6 +245,9 @@ struct ErrorBody {
     message: Option<Value>,
     #[serde(default)]
     error_code: Option<String>,
+    /// Nest's own errors (e.g. an unknown route) carry the reason phrase here.
+    #[serde(default)]
+    error: Option<String>,
     #[serde(default)]
     errors: Option<Vec<Value>>,
     #[serde(default)]
@@ -259,6 +262,13 @@ pub(crate) fn error_from_response(status: u16, body: &[u8]) -> PanelError {
         Some(parsed) => summarize(parsed).unwrap_or_else(|| plain_text(body, status)),
         None => plain_text(body, status),
     };
+    if status == 404 && parsed.as_ref().is_some_and(is_missing_route) {
+        // Nest's "Cannot GET /api/…": the panel lacks the route, not the user. Reporting
+        // NotFound here would make a caller believe users vanished when the API line is wrong.
+        return PanelError::Protocol(format!(
+            "the panel has no such route ({message}); check the panel URL and REMNAWAVE_API_VERSION"
+        ));
+    }
     if status == 404 || code.as_deref() == Some("A025") {
         return PanelError::NotFound;
     }
@@ -272,6 +282,13 @@ pub(crate) fn error_from_response(status: u16, body: &[u8]) -> PanelError {
         500..=599 => PanelError::Server { status, message },
         _ => PanelError::Protocol(format!("unexpected HTTP status {status}: {message}")),
     }
+}
+
+/// Nest's answer to a route it does not have: `{"message":"Cannot GET /…","error":"Not Found"}`.
+fn is_missing_route(body: &ErrorBody) -> bool {
+    body.error_code.is_none()
+        && body.error.as_deref() == Some("Not Found")
+        && matches!(&body.message, Some(Value::String(text)) if text.starts_with("Cannot "))
 }
 
 fn summarize(body: &ErrorBody) -> Option<String> {
@@ -345,6 +362,16 @@ mod tests {
         let body = br#"{"timestamp":"2025-01-01T00:00:00Z","path":"/api/users/x","message":"User not found","errorCode":"A025"}"#;
         assert_eq!(error_from_response(404, body), PanelError::NotFound);
         assert_eq!(error_from_response(404, b"<html>nope</html>"), PanelError::NotFound);
+        let users_not_found = br#"{"message":"Users not found","errorCode":"A062"}"#;
+        assert_eq!(error_from_response(404, users_not_found), PanelError::NotFound);
+    }
+
+    #[test]
+    fn a_missing_route_is_a_protocol_error_not_a_missing_user() {
+        let body = br#"{"message":"Cannot GET /api/users/by-telegram-id/5","error":"Not Found","statusCode":404}"#;
+        let PanelError::Protocol(message) = error_from_response(404, body) else { panic!("expected Protocol") };
+        assert!(message.contains("Cannot GET /api/users/by-telegram-id/5"), "{message}");
+        assert!(message.contains("REMNAWAVE_API_VERSION"), "{message}");
     }
 
     #[test]

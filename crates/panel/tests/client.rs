@@ -311,6 +311,24 @@ async fn detection_picks_the_api_line_the_panel_runs() {
 }
 
 #[tokio::test]
+async fn a_mispinned_version_fails_loudly_instead_of_losing_users() {
+    for (panel_runs, pinned) in [(PanelVersion::V2, PanelVersion::V3), (PanelVersion::V3, PanelVersion::V2)] {
+        let fake = FakeRemnawave::start(panel_runs).await;
+        let right = panel(&fake);
+        let user = created(&fake, &right, 1, 100).await;
+        let wrong = build(config(&fake), reqwest::Client::new(), pinned);
+        // Whatever the panel answers (an unknown route, or the other line's route refusing the
+        // argument), it is an error, never "this customer has no users".
+        let error = wrong.users_by_telegram_id(100).await.unwrap_err();
+        assert!(
+            matches!(&error, PanelError::Protocol(_) | PanelError::Rejected { status: 400, .. }),
+            "{pinned:?} adapter on a {panel_runs:?} panel: {error:?}"
+        );
+        assert_ne!(wrong.user(&user.key).await, Err(PanelError::NotFound), "{pinned:?} on {panel_runs:?}");
+    }
+}
+
+#[tokio::test]
 async fn one_shared_http_client_serves_both_api_lines() {
     let client = reqwest::Client::new();
     let (fake2, fake3) = (FakeRemnawave::start(PanelVersion::V2).await, FakeRemnawave::start(PanelVersion::V3).await);

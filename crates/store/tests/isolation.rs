@@ -21,6 +21,7 @@ use remnabot_domain::{
 use remnabot_store::cards::CardSpec;
 use remnabot_store::entity::TENANT_TABLES;
 use remnabot_store::ledger::Posting;
+use remnabot_store::outbox::{NewNotification, Order, PanelLink};
 use remnabot_store::payments::{
     NewCardPayment, NewZarinpalPayment, PaymentPurpose, PaymentStatus, Receipt, ReceiptKind, ZarinpalStatus,
 };
@@ -35,7 +36,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 /// The tables this suite exercises, each with the test that covers it.
-const COVERED: [(&str, &str); 17] = [
+const COVERED: [(&str, &str); 19] = [
     ("bot_feature_flags", "feature_flags_of_one_tenant_are_invisible_to_another"),
     ("bot_configurations", "configuration_of_one_tenant_is_invisible_to_another"),
     ("tenant_payment_cards", "payment_cards_of_one_tenant_are_invisible_to_another"),
@@ -53,6 +54,8 @@ const COVERED: [(&str, &str); 17] = [
     ("zarinpal_payments", "zarinpal_payments_of_one_tenant_are_invisible_to_another"),
     ("tenant_wallet_transactions", "the_wallet_of_one_tenant_is_untouched_by_another"),
     ("user_balance_transactions", "customer_balances_of_one_tenant_are_untouched_by_another"),
+    ("provisioning_outbox", "provisioning_entries_of_one_tenant_are_invisible_to_another"),
+    ("notification_outbox", "notifications_of_one_tenant_are_invisible_to_another"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -703,6 +706,63 @@ async fn customer_balances_of_one_tenant_are_untouched_by_another() {
 // ---------------------------------------------------------------------------------------------
 // Coverage and schema
 // ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn provisioning_entries_of_one_tenant_are_invisible_to_another() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let prov = w.store.provisioning();
+        let a_user = customer(&w.store, &w.a, 1001).await;
+        let a_plan = w.store.plans().create(&w.a, plan_spec("Gold")).await.unwrap();
+        let now = Utc::now();
+        let order = Order { user: a_user.id, plan: a_plan.id, idempotency_key: "order-1".to_owned() };
+        let done = prov.purchase(&w.a, order.clone(), now).await.unwrap();
+        let id = done.entry.id;
+
+        not_found("get", prov.get(&w.b, id).await);
+        assert!(prov.list(&w.b, None, Page::default()).await.unwrap().is_empty(), "{backend:?}");
+        assert_eq!(prov.pending_count(&w.b).await.unwrap(), 0);
+        let link = PanelLink { id: 1, uuid: None, subscription_url: "https://evil.example/x".to_owned() };
+        not_found("complete", prov.complete(&w.b, id, &link, None, now).await);
+        not_found("fail", prov.fail(&w.b, id, "boom", now, &[], now).await);
+        // B buying with A's user or plan, or replaying A's order key, reaches nothing of A.
+        not_found("B orders for A's user", prov.purchase(&w.b, order.clone(), now).await);
+        not_found("B starts a trial for A's user", prov.trial(&w.b, a_user.id, "t", now).await);
+        not_found("B resyncs A's subscription", prov.resync(&w.b, done.subscription.id, "r", now).await);
+        // Claims cross tenants by design (the worker), but name the owner of each entry.
+        let claimed = w.store.platform().claim_provisioning(now, 10, chrono::Duration::seconds(1)).await.unwrap();
+        assert_eq!(claimed.iter().map(|(bot, _)| *bot).collect::<Vec<_>>(), vec![w.a_bot.id]);
+
+        let a_entry = prov.get(&w.a, id).await.unwrap();
+        assert_eq!(a_entry.attempts, 0, "A's entry is unchanged");
+        assert_eq!(w.store.subscriptions().get(&w.a, done.subscription.id).await.unwrap().subscription_url, None);
+        w.assert_rows("provisioning_outbox", 1, 0).await;
+    }
+}
+
+#[tokio::test]
+async fn notifications_of_one_tenant_are_invisible_to_another() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let notes = w.store.notifications();
+        let now = Utc::now();
+        let n = NewNotification { chat_id: 42, text: "hello".to_owned(), idempotency_key: "n1".to_owned() };
+        assert!(notes.enqueue(&w.a, &n).await.unwrap());
+        let id = notes.list(&w.a, None, Page::default()).await.unwrap()[0].id;
+
+        assert!(notes.list(&w.b, None, Page::default()).await.unwrap().is_empty(), "{backend:?}");
+        not_found("mark_sent", notes.mark_sent(&w.b, id, now).await);
+        not_found("mark_failed", notes.mark_failed(&w.b, id, "x", now).await);
+        not_found("mark_undeliverable", notes.mark_undeliverable(&w.b, id, "x", now).await);
+        // The same key in B is B's own message, not a duplicate of A's.
+        assert!(notes.enqueue(&w.b, &n).await.unwrap());
+
+        let a_notes = notes.list(&w.a, None, Page::default()).await.unwrap();
+        assert_eq!(a_notes.len(), 1);
+        assert_eq!(a_notes[0].attempts, 0, "A's message is unchanged");
+        w.assert_rows("notification_outbox", 1, 1).await;
+    }
+}
 
 #[test]
 fn every_tenant_table_is_covered() {
