@@ -11,6 +11,7 @@ pub mod money;
 pub mod notify;
 pub mod page;
 pub mod panel;
+mod panel_naming;
 pub mod tenant;
 
 pub use bot::Bot;

@@ -193,6 +193,13 @@ impl ProvisioningWorker {
         if entry.reset_devices {
             panel.delete_all_hwid_devices(&user.key).await?;
         }
+        // A renewal starts a new period with the plan's full traffic; without this a
+        // customer who ran out and paid would stay limited.
+        let user = if entry.reason == ProvisionReason::Renewal && user.used_traffic_bytes > 0 {
+            panel.reset_traffic(&user.key).await?
+        } else {
+            user
+        };
         let link =
             PanelLink { id: user.key.id, uuid: user.key.uuid.clone(), subscription_url: user.subscription_url.clone() };
         let days_left = (sub.expires_at - now).num_days().max(0);

@@ -340,6 +340,22 @@ async fn usage_on_the_panel_shows_up_on_the_subscription_and_in_the_tenants_traf
             fake.set_used_traffic(&username, 5 << 30);
             sync.run_once().await.unwrap();
             assert_eq!(store.wallets().traffic_stats(&t).await.unwrap().consumed_bytes, 5 << 30);
+
+            // A renewal resets the panel counter; usage after it adds on, never subtracts.
+            store
+                .provisioning()
+                .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "renew".into() }, now)
+                .await
+                .unwrap();
+            worker.run_once(now).await.unwrap();
+            assert_eq!(
+                fake.user_by_username(&username).unwrap()["userTraffic"]["usedTrafficBytes"],
+                json!(0),
+                "{version:?}"
+            );
+            fake.set_used_traffic(&username, 1 << 30);
+            sync.run_once().await.unwrap();
+            assert_eq!(store.wallets().traffic_stats(&t).await.unwrap().consumed_bytes, 6 << 30, "{version:?}");
         }
     }
 }

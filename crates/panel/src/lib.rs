@@ -5,7 +5,6 @@
 mod config;
 mod http;
 mod routes;
-mod tenant;
 mod v2;
 mod v3;
 mod wire;
@@ -17,7 +16,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 pub use config::{DEFAULT_TIMEOUT, PanelConfig, PanelConfigError, VersionChoice};
-pub use tenant::{panel_username, tenant_description, tenant_tag};
+pub use remnabot_domain::panel::{panel_username, tenant_description, tenant_tag};
 pub use v2::RemnawaveV2;
 pub use v3::RemnawaveV3;
 

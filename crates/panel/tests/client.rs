@@ -11,6 +11,7 @@ use remnabot_domain::panel::{
     NewPanelUser, Panel, PanelError, PanelUser, PanelUserKey, PanelUserStatus, PanelUserUpdate, PanelVersion,
     TrafficResetStrategy,
 };
+use remnabot_domain::{BotId, TgUserId};
 use remnabot_panel::{PanelConfig, VersionChoice, build, connect, panel_username, tenant_description, tenant_tag};
 use remnabot_testkit::FakeRemnawave;
 use secrecy::SecretString;
@@ -34,15 +35,15 @@ fn days_from_now(days: i64) -> DateTime<Utc> {
 
 fn new_user(fake: &FakeRemnawave, bot_id: i64, telegram_id: i64) -> NewPanelUser {
     NewPanelUser {
-        username: panel_username(bot_id, telegram_id),
+        username: panel_username(BotId(bot_id), TgUserId(telegram_id)),
         expire_at: days_from_now(30),
         traffic_limit_bytes: 50 * GIB,
         traffic_limit_strategy: TrafficResetStrategy::Month,
         hwid_device_limit: Some(3),
         internal_squads: vec![fake.squad_uuids()[0].clone()],
         telegram_id: Some(telegram_id),
-        description: Some(tenant_description("Test VPN", bot_id, telegram_id)),
-        tag: Some(tenant_tag(bot_id)),
+        description: Some(tenant_description("Test VPN", BotId(bot_id), TgUserId(telegram_id))),
+        tag: Some(tenant_tag(BotId(bot_id))),
     }
 }
 
@@ -453,8 +454,8 @@ async fn forwarded_headers_pass_the_panels_proxy_check() {
 
 #[tokio::test]
 async fn two_tenants_selling_to_one_customer_get_separate_panel_users() {
-    assert_ne!(panel_username(1, 100), panel_username(2, 100));
-    assert_ne!(tenant_tag(1), tenant_tag(2));
+    assert_ne!(panel_username(BotId(1), TgUserId(100)), panel_username(BotId(2), TgUserId(100)));
+    assert_ne!(tenant_tag(BotId(1)), tenant_tag(BotId(2)));
     for version in VERSIONS {
         let (fake, panel) = start(version).await;
         let first = created(&fake, &panel, 1, 100).await;
