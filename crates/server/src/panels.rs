@@ -99,3 +99,66 @@ impl PanelResolver for PanelDirectory {
         Ok(panel)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use remnabot_domain::panel::{NewPanelUser, PanelVersion};
+    use remnabot_store::testing;
+    use remnabot_testkit::FakeRemnawave;
+    use secrecy::SecretString;
+
+    fn probe(name: &str) -> NewPanelUser {
+        NewPanelUser {
+            username: name.to_owned(),
+            expire_at: chrono::Utc::now() + chrono::Duration::days(1),
+            traffic_limit_bytes: 0,
+            traffic_limit_strategy: Default::default(),
+            hwid_device_limit: None,
+            internal_squads: vec![],
+            telegram_id: None,
+            description: None,
+            tag: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tenant_with_its_own_panel_uses_it_and_the_others_use_the_platforms() {
+        let platform = FakeRemnawave::start(PanelVersion::V3).await;
+        let own = FakeRemnawave::start(PanelVersion::V2).await;
+        let store = testing::store(remnabot_store::Backend::Sqlite).await;
+        let (_, shared) = testing::tenant(&store, "Shared").await;
+        let (_, owner) = testing::tenant(&store, "Own panel").await;
+        store.configs().set(&owner, "panel_url", serde_json::json!(own.url())).await.unwrap();
+        store.configs().set_secret(&owner, "panel_token", &SecretString::from(own.token().to_owned())).await.unwrap();
+        let default = PanelConfig::new(
+            url::Url::parse(&platform.url()).unwrap(),
+            SecretString::from(platform.token().to_owned()),
+        );
+        let dir = PanelDirectory::new(store.clone(), reqwest::Client::new(), Some(default));
+
+        let p = dir.panel_for(&shared).await.unwrap();
+        assert_eq!(p.version(), PanelVersion::V3);
+        p.create_user(&probe("shared_user")).await.unwrap();
+        let p = dir.panel_for(&owner).await.unwrap();
+        assert_eq!(p.version(), PanelVersion::V2, "the tenant's own panel was detected");
+        p.create_user(&probe("own_user")).await.unwrap();
+        assert_eq!((platform.create_count(), own.create_count()), (1, 1));
+        assert!(Arc::ptr_eq(&p, &dir.panel_for(&owner).await.unwrap()), "the client is reused");
+
+        // The stored token is encrypted: the raw row does not contain it.
+        let raw = store.configs().get(&owner, "panel_token").await.unwrap().unwrap().to_string();
+        assert!(!raw.contains(own.token()));
+    }
+
+    #[tokio::test]
+    async fn without_any_panel_provisioning_reports_what_to_configure() {
+        let store = testing::store(remnabot_store::Backend::Sqlite).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        let dir = PanelDirectory::new(store, reqwest::Client::new(), None);
+        let err = dir.panel_for(&t).await.unwrap_err();
+        let text = format!("{err}: {}", std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default());
+        assert!(text.contains("REMNAWAVE_API_URL"), "{text}");
+    }
+}

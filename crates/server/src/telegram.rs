@@ -75,3 +75,83 @@ impl Notifier for BotApiNotifier {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::extract::{Path, State};
+    use axum::routing::post;
+    use remnabot_store::testing;
+
+    use super::*;
+
+    /// A Bot API stand-in: answers `sendMessage` by chat id (1 ok, 2 rate-limited, 3 blocked,
+    /// 4 server error) and records the token path and body it saw.
+    async fn fake_bot_api() -> (String, Arc<Mutex<Vec<(String, serde_json::Value)>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let app = axum::Router::new()
+            .route(
+                "/{token}/sendMessage",
+                post(|State(seen): State<Arc<Mutex<Vec<(String, serde_json::Value)>>>>, Path(token): Path<String>, body: axum::Json<serde_json::Value>| async move {
+                    let chat = body["chat_id"].as_i64().unwrap_or_default();
+                    seen.lock().unwrap().push((token, body.0));
+                    let (status, answer) = match chat {
+                        1 => (200, serde_json::json!({"ok": true, "result": {"message_id": 1}})),
+                        2 => (429, serde_json::json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 7", "parameters": {"retry_after": 7}})),
+                        3 => (403, serde_json::json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})),
+                        _ => (502, serde_json::json!({"ok": false, "error_code": 502, "description": "Bad Gateway"})),
+                    };
+                    (axum::http::StatusCode::from_u16(status).unwrap(), axum::Json(answer))
+                }),
+            )
+            .with_state(seen.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+        (url, seen)
+    }
+
+    #[tokio::test]
+    async fn telegram_answers_map_to_sent_retry_later_undeliverable_and_transient() {
+        let (url, seen) = fake_bot_api().await;
+        let store = testing::store(remnabot_store::Backend::Sqlite).await;
+        let token = testing::telegram_token();
+        let created = store
+            .platform()
+            .create(remnabot_store::platform::NewBot { name: "Shop".into(), telegram_token: token.clone() })
+            .await
+            .unwrap();
+        let notifier = BotApiNotifier::new(store, reqwest::Client::new(), &url);
+        let bot = created.bot.id;
+
+        assert_eq!(notifier.send(bot, 1, "hello").await, Ok(()));
+        assert_eq!(notifier.send(bot, 2, "x").await, Err(NotifyError::RetryAfter(Duration::from_secs(7))));
+        assert!(
+            matches!(notifier.send(bot, 3, "x").await, Err(NotifyError::Undeliverable(d)) if d.contains("blocked"))
+        );
+        let transient = notifier.send(bot, 4, "x").await.unwrap_err();
+        assert!(matches!(transient, NotifyError::Transient(_)));
+        assert!(!transient.to_string().contains(token.expose_secret()), "the token never shows in errors");
+
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0].0, format!("bot{}", token.expose_secret()), "sent as the tenant's own bot");
+        assert_eq!(seen[0].1["text"], "hello");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_bot_api_is_transient_and_names_no_token() {
+        let store = testing::store(remnabot_store::Backend::Sqlite).await;
+        let token = testing::telegram_token();
+        let created = store
+            .platform()
+            .create(remnabot_store::platform::NewBot { name: "Shop".into(), telegram_token: token.clone() })
+            .await
+            .unwrap();
+        let notifier = BotApiNotifier::new(store, reqwest::Client::new(), "http://127.0.0.1:9");
+        let err = notifier.send(created.bot.id, 1, "x").await.unwrap_err();
+        assert!(matches!(err, NotifyError::Transient(_)), "{err:?}");
+        assert!(!format!("{err:?}").contains(token.expose_secret()));
+    }
+}
