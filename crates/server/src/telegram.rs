@@ -87,14 +87,17 @@ mod tests {
 
     use super::*;
 
+    /// What the fake saw: the token path segment and the JSON body of each call.
+    type Seen = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+
     /// A Bot API stand-in: answers `sendMessage` by chat id (1 ok, 2 rate-limited, 3 blocked,
     /// 4 server error) and records the token path and body it saw.
-    async fn fake_bot_api() -> (String, Arc<Mutex<Vec<(String, serde_json::Value)>>>) {
+    async fn fake_bot_api() -> (String, Seen) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let app = axum::Router::new()
             .route(
                 "/{token}/sendMessage",
-                post(|State(seen): State<Arc<Mutex<Vec<(String, serde_json::Value)>>>>, Path(token): Path<String>, body: axum::Json<serde_json::Value>| async move {
+                post(|State(seen): State<Seen>, Path(token): Path<String>, body: axum::Json<serde_json::Value>| async move {
                     let chat = body["chat_id"].as_i64().unwrap_or_default();
                     seen.lock().unwrap().push((token, body.0));
                     let (status, answer) = match chat {
