@@ -125,6 +125,16 @@ impl SecretKey {
         String::from_utf8(plain).map(SecretString::from).map_err(|_| Error::unavailable("decryption", CipherError))
     }
 
+    /// A secret derived from this key for `label` (HMAC-SHA256, hex), such as a bot's webhook
+    /// secret: stable across restarts, never stored, different for every label.
+    #[allow(clippy::expect_used)]
+    pub fn derive(&self, label: &str) -> SecretString {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.0).expect("BUG: HMAC takes any key length");
+        mac.update(b"remnabot:derive:");
+        mac.update(label.as_bytes());
+        SecretString::from(hex(&mac.finalize().into_bytes()))
+    }
+
     /// Keyed hash of a Telegram token (HMAC-SHA256, hex), for unique lookup.
     #[allow(clippy::expect_used)]
     pub fn telegram_token_hash(&self, token: &SecretString) -> String {

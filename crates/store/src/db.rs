@@ -87,6 +87,11 @@ impl Store {
         Ok(applied.iter().map(|m| m.name().to_owned()).collect())
     }
 
+    /// A secret derived from `SECRET_KEY` for `label` (see [`SecretKey::derive`]).
+    pub fn derived_secret(&self, label: &str) -> secrecy::SecretString {
+        self.key.derive(label)
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.db.ping().await.is_ok()

@@ -7,6 +7,7 @@ pub mod cards;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod dialogues;
 pub mod entity;
 pub mod flags;
 pub mod ledger;

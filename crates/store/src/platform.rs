@@ -176,6 +176,22 @@ impl Platform<'_> {
         Ok(rows.into_iter().map(to_bot).collect())
     }
 
+    /// Every bot with a fingerprint of its Telegram token (a keyed hash), for the fleet to see
+    /// which bots to run and which changed token.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn fleet(&self) -> Result<Vec<(Bot, String)>> {
+        let rows = bot::Entity::find().order_by_asc(bot::Column::Id).all(&self.store.db).await.map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                let fingerprint = m.telegram_token_hash.clone();
+                (to_bot(m), fingerprint)
+            })
+            .collect())
+    }
+
     /// A page of all bots, by id.
     ///
     /// # Errors

@@ -36,7 +36,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 /// The tables this suite exercises, each with the test that covers it.
-const COVERED: [(&str, &str); 19] = [
+const COVERED: [(&str, &str); 20] = [
     ("bot_feature_flags", "feature_flags_of_one_tenant_are_invisible_to_another"),
     ("bot_configurations", "configuration_of_one_tenant_is_invisible_to_another"),
     ("tenant_payment_cards", "payment_cards_of_one_tenant_are_invisible_to_another"),
@@ -56,6 +56,7 @@ const COVERED: [(&str, &str); 19] = [
     ("user_balance_transactions", "customer_balances_of_one_tenant_are_untouched_by_another"),
     ("provisioning_outbox", "provisioning_entries_of_one_tenant_are_invisible_to_another"),
     ("notification_outbox", "notifications_of_one_tenant_are_invisible_to_another"),
+    ("dialogues", "dialogues_of_one_tenant_are_invisible_to_another"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -761,6 +762,25 @@ async fn notifications_of_one_tenant_are_invisible_to_another() {
         assert_eq!(a_notes.len(), 1);
         assert_eq!(a_notes[0].attempts, 0, "A's message is unchanged");
         w.assert_rows("notification_outbox", 1, 1).await;
+    }
+}
+
+#[tokio::test]
+async fn dialogues_of_one_tenant_are_invisible_to_another() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let d = w.store.dialogues();
+        // The same Telegram user (chat 42) talks to both bots: two independent conversations.
+        d.set(&w.a, 42, &json!({"state": "choosing_language"})).await.unwrap();
+        assert_eq!(d.get(&w.b, 42).await.unwrap(), None, "{backend:?}");
+        d.set(&w.b, 42, &json!({"state": "start"})).await.unwrap();
+        d.remove(&w.b, 42).await.unwrap();
+        assert_eq!(
+            d.get(&w.a, 42).await.unwrap(),
+            Some(json!({"state": "choosing_language"})),
+            "B's writes leave A alone"
+        );
+        w.assert_rows("dialogues", 1, 0).await;
     }
 }
 

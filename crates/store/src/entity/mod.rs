@@ -6,6 +6,7 @@ pub mod bot_configuration;
 pub mod bot_feature_flag;
 pub mod bot_plan;
 pub mod card_to_card_payment;
+pub mod dialogue;
 pub mod notification_outbox;
 pub mod payment_card;
 pub mod promo_group;
@@ -51,7 +52,7 @@ macro_rules! tenant_owned {
 pub(crate) use tenant_owned;
 
 /// Every tenant-owned table, for the isolation suite and the bot-deletion check.
-pub const TENANT_TABLES: [&str; 19] = [
+pub const TENANT_TABLES: [&str; 20] = [
     "bot_feature_flags",
     "bot_configurations",
     "tenant_payment_cards",
@@ -71,4 +72,5 @@ pub const TENANT_TABLES: [&str; 19] = [
     "user_balance_transactions",
     "provisioning_outbox",
     "notification_outbox",
+    "dialogues",
 ];

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_initial;
 mod m0002_outbox;
+mod m0003_dialogues;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -12,6 +13,10 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration), Box::new(m0002_outbox::Migration)]
+        vec![
+            Box::new(m0001_initial::Migration),
+            Box::new(m0002_outbox::Migration),
+            Box::new(m0003_dialogues::Migration),
+        ]
     }
 }
