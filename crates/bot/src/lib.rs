@@ -1,1 +1,11 @@
-//! The bot fleet (being written).
+//! The bots: every tenant's Telegram bot in one process. [`fleet::Fleet`] runs them (webhook
+//! or long polling, started and stopped live), [`handlers`] answer updates with a resolved
+//! tenant, [`dialogue`] keeps conversations per tenant and chat, [`texts`] speaks Persian,
+//! English and Russian.
+
+pub mod dialogue;
+pub mod fleet;
+pub mod handlers;
+pub mod texts;
+
+pub use fleet::{BotHealth, Fleet, FleetConfig, UpdatesMode};

@@ -10,6 +10,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
+use remnabot_bot::dialogue::DialogueStore;
+use remnabot_bot::handlers::Shared;
+use remnabot_bot::{Fleet, FleetConfig};
 use remnabot_domain::Tenant;
 use remnabot_jobs::PanelResolver;
 use remnabot_jobs::notify::NotificationWorker;
@@ -128,9 +131,31 @@ pub struct AppCtx {
     pub store: Store,
 }
 
-/// The HTTP routes.
-pub fn router(ctx: AppCtx) -> Router {
-    Router::new().route("/health", get(health)).route("/ready", get(ready)).with_state(ctx)
+/// The HTTP routes: health, readiness and the bots' webhook.
+pub fn router(ctx: AppCtx, fleet: Fleet) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .with_state(ctx)
+        .merge(remnabot_bot::fleet::router(fleet))
+}
+
+/// The fleet of tenant bots over `store`.
+async fn build_fleet(store: &Store, settings: &Settings) -> anyhow::Result<Fleet> {
+    let texts = Arc::new(remnabot_bot::texts::Texts::load().map_err(|e| anyhow::anyhow!("texts: {e}"))?);
+    let dialogues = match &settings.redis_url {
+        Some(url) => DialogueStore::redis(url, "remnabot").await.map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
+        None => DialogueStore::Database(store.clone()),
+    };
+    let shared = Shared { store: store.clone(), texts, dialogues };
+    let api_url = url::Url::parse(&settings.telegram_api_url).map_err(|e| anyhow::anyhow!("TELEGRAM_API_URL: {e}"))?;
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
+        // Long polls hold a request open for the poll timeout; leave room beyond it.
+        .timeout(Duration::from_secs(60))
+        .build()
+        .context("HTTP client")?;
+    Ok(Fleet::new(shared, client, FleetConfig::new(settings.updates_mode.clone(), api_url)))
 }
 
 async fn health() -> (StatusCode, axum::Json<serde_json::Value>) {
@@ -190,6 +215,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     ensure_master(&store, &settings).await?;
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let jobs = start_jobs(&store, &settings, &jobs_stopped);
+    let fleet = build_fleet(&store, &settings).await?;
+    let fleet_task = tokio::spawn(fleet.clone().run(jobs_stopped.clone()));
     let listener = tokio::net::TcpListener::bind(settings.http_addr)
         .await
         .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
@@ -200,12 +227,14 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         operator_api_token = if settings.operator_api_token.is_some() { "set" } else { "not set" },
         "listening"
     );
-    axum::serve(listener, router(AppCtx { store }))
+    axum::serve(listener, router(AppCtx { store }, fleet))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server")?;
-    // In-flight job steps finish; pending outbox entries stay for the next start.
+    // The fleet stops taking updates and finishes the ones in hand; in-flight job steps
+    // finish; pending outbox entries stay for the next start.
     stop_jobs.send_replace(true);
+    fleet_task.await.ok();
     for job in jobs {
         job.await.ok();
     }

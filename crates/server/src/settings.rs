@@ -30,11 +30,13 @@ pub struct Settings {
     pub provision_alert_after: u32,
     /// How often usage is read from the panel.
     pub sync_interval: Duration,
+    /// Webhook (when `PUBLIC_URL` is set) or long polling.
+    pub updates_mode: remnabot_bot::UpdatesMode,
 }
 
 /// The names the settings are read under, in the environment (upper case) and in the
 /// TOML file (lower case).
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 19] = [
     "DATABASE_URL",
     "REDIS_URL",
     "HTTP_ADDR",
@@ -53,6 +55,7 @@ const KEYS: [&str; 18] = [
     "TELEGRAM_API_URL",
     "PROVISION_ALERT_AFTER",
     "SYNC_INTERVAL_SECS",
+    "UPDATES_MODE",
 ];
 
 /// A setting that failed validation. Its message never contains a secret's value.
@@ -199,9 +202,22 @@ impl Settings {
                 }),
             }
         };
+        let updates_mode = match (get("UPDATES_MODE").as_deref(), &public_url) {
+            (None | Some("webhook"), Some(url)) => remnabot_bot::UpdatesMode::Webhook {
+                // The base must end with `/` so `webhook/{id}` joins under it.
+                public_url: url::Url::parse(&format!("{url}/"))
+                    .map_err(|e| bad("PUBLIC_URL", format!("is not a valid URL: {e}")))?,
+            },
+            (Some("webhook"), None) => {
+                return Err(bad("UPDATES_MODE", "webhook needs PUBLIC_URL (the https address Telegram calls)"));
+            }
+            (None | Some("polling"), _) => remnabot_bot::UpdatesMode::Polling,
+            (Some(other), _) => return Err(bad("UPDATES_MODE", format!("`{other}` is not webhook or polling"))),
+        };
         let provision_alert_after = number("PROVISION_ALERT_AFTER", 5, 1..=1000)? as u32;
         let sync_interval = Duration::from_secs(number("SYNC_INTERVAL_SECS", 600, 10..=86_400)?);
         Ok(Settings {
+            updates_mode,
             panel,
             telegram_api_url,
             provision_alert_after,
@@ -293,6 +309,7 @@ mod tests {
             ("TELEGRAM_API_URL", "api.telegram.org"),
             ("PROVISION_ALERT_AFTER", "0"),
             ("SYNC_INTERVAL_SECS", "1"),
+            ("UPDATES_MODE", "push"),
         ] {
             let err = with(&[(key, value)]).unwrap_err().to_string();
             assert!(err.starts_with(&format!("invalid {key}:")), "{key}: {err}");
@@ -331,6 +348,18 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.starts_with("invalid REMNAWAVE_API_VERSION"), "{err}");
+    }
+
+    #[test]
+    fn updates_come_by_webhook_when_there_is_a_public_url_and_by_polling_otherwise() {
+        assert_eq!(with(&[]).unwrap().updates_mode, remnabot_bot::UpdatesMode::Polling);
+        let s = with(&[("PUBLIC_URL", "https://bot.example.com/base")]).unwrap();
+        let remnabot_bot::UpdatesMode::Webhook { public_url } = s.updates_mode else { panic!("webhook expected") };
+        assert_eq!(public_url.join("webhook/7").unwrap().as_str(), "https://bot.example.com/base/webhook/7");
+        let forced = with(&[("PUBLIC_URL", "https://bot.example.com"), ("UPDATES_MODE", "polling")]).unwrap();
+        assert_eq!(forced.updates_mode, remnabot_bot::UpdatesMode::Polling);
+        let err = with(&[("UPDATES_MODE", "webhook")]).unwrap_err().to_string();
+        assert!(err.contains("PUBLIC_URL"), "{err}");
     }
 
     #[test]
