@@ -78,6 +78,8 @@ fn serve_on_a_fresh_folder_answers_health_and_stops_on_sigterm() {
         .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
         .env("BOT_TOKEN", token)
         .env("ADMIN_IDS", "11,22")
+        // Nothing listens there: the master bot is reported unhealthy instead of calling out.
+        .env("TELEGRAM_API_URL", "http://127.0.0.1:9")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
