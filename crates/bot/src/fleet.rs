@@ -449,13 +449,20 @@ async fn poll(fleet: Fleet, id: BotId, bot: teloxide::Bot, tx: mpsc::Sender<Upda
     }
 }
 
-/// The worker of one bot: handles its updates in order. A paused (deactivated) bot only
-/// tells users it is unavailable, at most once a minute per chat.
+/// The worker of one bot. Updates of one chat are handled in order, one at a time; different
+/// chats are handled concurrently, so one slow conversation (or Telegram's per-chat limit)
+/// never holds up the others. A paused (deactivated) bot only tells users it is unavailable,
+/// at most once a minute per chat.
 async fn work(shared: Shared, bot: TenantBot, active: bool, mut rx: mpsc::Receiver<Update>) {
+    let mut chats: HashMap<i64, mpsc::UnboundedSender<Update>> = HashMap::new();
+    let mut workers = tokio::task::JoinSet::new();
     let mut told: HashMap<i64, Instant> = HashMap::new();
     while let Some(update) = rx.recv().await {
-        let span = tracing::info_span!("update", bot_id = %bot.tenant.bot_id(), update_id = update.id.0);
-        let _guard = span.enter();
+        // Finished chat workers are reaped as we go, so the maps stay small.
+        while workers.try_join_next().is_some() {}
+        if chats.len() > 1024 {
+            chats.retain(|_, tx| !tx.is_closed());
+        }
         if !active {
             let Some((chat, lang_code)) = chat_of(&update) else { continue };
             if told.get(&chat).is_some_and(|t| t.elapsed() < Duration::from_secs(60)) {
@@ -467,20 +474,59 @@ async fn work(shared: Shared, bot: TenantBot, active: bool, mut rx: mpsc::Receiv
                 .unwrap_or_default();
             let text = shared.texts.get(lang, "bot-unavailable", &[]);
             if let Err(e) = bot.tg.send_message(ChatId(chat), text).await {
-                tracing::warn!(error = %e, "could not tell a user the bot is unavailable");
+                tracing::warn!(bot_id = %bot.tenant.bot_id(), error = %e, "could not tell a user the bot is unavailable");
             }
             continue;
         }
-        if let Err(e) = handle(&shared, &bot, update.clone()).await {
-            tracing::error!(error = %e, "update handling failed");
-            if let Some((chat, _)) = chat_of(&update) {
-                let lang = match shared.store.users().by_telegram_id(&bot.tenant, remnabot_domain::TgUserId(chat)).await
-                {
-                    Ok(Some(u)) => u.language,
-                    _ => Default::default(),
-                };
-                bot.tg.send_message(ChatId(chat), shared.texts.get(lang, "error-generic", &[])).await.ok();
+        let chat = chat_of(&update).map_or(0, |(c, _)| c);
+        let update = match chats.get(&chat) {
+            Some(tx) => match tx.send(update) {
+                Ok(()) => continue,
+                // That chat's worker just finished; start a new one.
+                Err(mpsc::error::SendError(update)) => update,
+            },
+            None => update,
+        };
+        let (tx, chat_rx) = mpsc::unbounded_channel();
+        if tx.send(update).is_ok() {
+            chats.insert(chat, tx);
+            workers.spawn(chat_worker(shared.clone(), bot.clone(), chat_rx));
+        }
+    }
+    // The queue is closed (the bot is stopping): let every chat finish what it has.
+    drop(chats);
+    while workers.join_next().await.is_some() {}
+}
+
+/// Handles one chat's updates in order; ends after a short idle time, handling anything that
+/// arrived meanwhile before it goes.
+async fn chat_worker(shared: Shared, bot: TenantBot, mut rx: mpsc::UnboundedReceiver<Update>) {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(update)) => handle_one(&shared, &bot, update).await,
+            Ok(None) => return,
+            Err(_) => {
+                rx.close();
+                while let Ok(update) = rx.try_recv() {
+                    handle_one(&shared, &bot, update).await;
+                }
+                return;
             }
+        }
+    }
+}
+
+async fn handle_one(shared: &Shared, bot: &TenantBot, update: Update) {
+    let span = tracing::info_span!("update", bot_id = %bot.tenant.bot_id(), update_id = update.id.0);
+    let _guard = span.enter();
+    if let Err(e) = handle(shared, bot, update.clone()).await {
+        tracing::error!(error = %e, "update handling failed");
+        if let Some((chat, _)) = chat_of(&update) {
+            let lang = match shared.store.users().by_telegram_id(&bot.tenant, remnabot_domain::TgUserId(chat)).await {
+                Ok(Some(u)) => u.language,
+                _ => Default::default(),
+            };
+            bot.tg.send_message(ChatId(chat), shared.texts.get(lang, "error-generic", &[])).await.ok();
         }
     }
 }

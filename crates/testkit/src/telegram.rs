@@ -332,6 +332,9 @@ pub struct SentMessage {
     /// All parameters of the call (complex values parsed from JSON strings; form values are
     /// strings; uploaded files appear as `{"file_name","size"}`).
     pub params: Value,
+    /// When the fake received the call (for latency measurements).
+    #[serde(skip)]
+    pub at: std::time::Instant,
 }
 
 /// One inline keyboard button of a [`SentMessage`].
@@ -2159,6 +2162,7 @@ impl Ctx<'_> {
             .messages
             .insert((chat, message_id), StoredMessage { json: msg.clone(), from_bot: true, deleted: false });
         self.bot.push_transcript(SentMessage {
+            at: std::time::Instant::now(),
             chat_id: chat,
             message_id,
             method: method.to_owned(),
@@ -2449,6 +2453,7 @@ impl Ctx<'_> {
             stored.json = json.clone();
         }
         self.bot.push_transcript(SentMessage {
+            at: std::time::Instant::now(),
             chat_id: chat,
             message_id,
             method: kind.method().to_owned(),
@@ -2467,6 +2472,7 @@ impl Ctx<'_> {
             stored.deleted = true;
         }
         self.bot.push_transcript(SentMessage {
+            at: std::time::Instant::now(),
             chat_id: chat,
             message_id,
             method: "deleteMessage".to_owned(),
