@@ -518,8 +518,7 @@ async fn chat_worker(shared: Shared, bot: TenantBot, mut rx: mpsc::UnboundedRece
 
 async fn handle_one(shared: &Shared, bot: &TenantBot, update: Update) {
     let span = tracing::info_span!("update", bot_id = %bot.tenant.bot_id(), update_id = update.id.0);
-    let _guard = span.enter();
-    if let Err(e) = handle(shared, bot, update.clone()).await {
+    if let Err(e) = tracing::Instrument::instrument(handle(shared, bot, update.clone()), span).await {
         tracing::error!(error = %e, "update handling failed");
         if let Some((chat, _)) = chat_of(&update) {
             let lang = match shared.store.users().by_telegram_id(&bot.tenant, remnabot_domain::TgUserId(chat)).await {

@@ -75,9 +75,7 @@ fn initial_language(offered: &[Language], telegram_code: Option<&str>) -> Langua
 
 async fn customer(shared: &Shared, bot: &TenantBot, from: &teloxide::types::User) -> Result<User, HandlerError> {
     let tg = TgUserId(i64::try_from(from.id.0).unwrap_or(i64::MAX));
-    if let Some(user) = shared.store.users().by_telegram_id(&bot.tenant, tg).await? {
-        return Ok(user);
-    }
+    // `register` looks the customer up first and creates them only when new.
     let offered = shared.store.configs().languages(&bot.tenant).await?;
     let new = NewUser {
         telegram_id: tg,
@@ -105,7 +103,11 @@ async fn on_message(shared: &Shared, bot: &TenantBot, msg: Message) -> HandlerRe
     let command = command.split('@').next().unwrap_or_default();
     match command {
         "/start" => {
-            shared.dialogues.set(&bot.tenant, chat.0, DialogueState::Idle).await?;
+            // `/start` ends any open question (read first: most chats have none, and a read
+            // is cheaper than a write).
+            if shared.dialogues.get(&bot.tenant, chat.0).await? != DialogueState::Idle {
+                shared.dialogues.set(&bot.tenant, chat.0, DialogueState::Idle).await?;
+            }
             send_welcome(shared, bot, &user, chat).await
         }
         "/language" => ask_language(shared, bot, &user, chat).await,

@@ -286,3 +286,25 @@ async fn the_same_person_has_an_independent_dialogue_with_each_tenant_that_survi
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn dialogues_in_redis_are_kept_per_tenant_and_chat() {
+    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
+        eprintln!("TEST_REDIS_URL is not set; the Redis dialogue store is not exercised here");
+        return;
+    };
+    use remnabot_bot::dialogue::DialogueState;
+    let store = testing::store(remnabot_store::Backend::Sqlite).await;
+    let (_, a) = testing::tenant(&store, "A").await;
+    let (_, b) = testing::tenant(&store, "B").await;
+    let ns = format!("test-{}", testing::unique_suffix());
+    let dialogues = DialogueStore::redis(&url, &ns).await.unwrap();
+    dialogues.set(&a, 42, DialogueState::ChoosingLanguage).await.unwrap();
+    assert_eq!(dialogues.get(&a, 42).await.unwrap(), DialogueState::ChoosingLanguage);
+    assert_eq!(dialogues.get(&b, 42).await.unwrap(), DialogueState::Idle, "the same chat in another tenant");
+    // A new connection (a restarted process) sees the same state.
+    let again = DialogueStore::redis(&url, &ns).await.unwrap();
+    assert_eq!(again.get(&a, 42).await.unwrap(), DialogueState::ChoosingLanguage);
+    again.set(&a, 42, DialogueState::Idle).await.unwrap();
+    assert_eq!(dialogues.get(&a, 42).await.unwrap(), DialogueState::Idle);
+}

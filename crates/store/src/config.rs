@@ -32,12 +32,19 @@ impl Configs<'_> {
     /// [`Error::Invalid`] for a malformed key; [`Error::Unavailable`].
     pub async fn get(&self, tenant: &Tenant, key: &str) -> Result<Option<serde_json::Value>> {
         validate_key(key)?;
+        // Bots read settings on every update: they are cached like feature flags and
+        // invalidated on every change.
+        if let Some(cached) = self.store.flag_cache.get_config(tenant.bot_id(), key).await {
+            return Ok(cached);
+        }
         let row = scope::select::<bot_configuration::Entity>(tenant)
             .filter(bot_configuration::Column::ConfigKey.eq(key))
             .one(&self.store.db)
             .await
             .map_err(unavailable)?;
-        Ok(row.map(|m| m.config_value))
+        let value = row.map(|m| m.config_value);
+        self.store.flag_cache.put_config(tenant.bot_id(), key, &value).await;
+        Ok(value)
     }
 
     /// Sets `key` to `value`, checking the shape of known keys first; nothing is written when
@@ -51,6 +58,12 @@ impl Configs<'_> {
     }
 
     async fn write(&self, tenant: &Tenant, key: &str, value: serde_json::Value) -> Result<()> {
+        let res = self.write_row(tenant, key, value).await;
+        self.store.flag_cache.invalidate_config(tenant.bot_id(), key).await?;
+        res
+    }
+
+    async fn write_row(&self, tenant: &Tenant, key: &str, value: serde_json::Value) -> Result<()> {
         for _ in 0..2 {
             let existing = scope::select::<bot_configuration::Entity>(tenant)
                 .filter(bot_configuration::Column::ConfigKey.eq(key))
@@ -120,6 +133,7 @@ impl Configs<'_> {
             .exec(&self.store.db)
             .await
             .map_err(unavailable)?;
+        self.store.flag_cache.invalidate_config(tenant.bot_id(), key).await?;
         if res.rows_affected == 0 {
             return Err(Error::not_found("configuration"));
         }
