@@ -17,7 +17,7 @@ use crate::db::{is_unique_violation, unavailable};
 use crate::entity::{
     TenantOwned, bot_plan, notification_outbox as note, provisioning_outbox as prov, subscription, user,
 };
-use crate::subscriptions::{Subscription, SubscriptionStatus, str_enum, to_subscription};
+use crate::subscriptions::{NewSubscription, Subscription, SubscriptionStatus, new_row, str_enum, to_subscription};
 use crate::{Store, scope};
 
 str_enum!(
@@ -236,29 +236,18 @@ impl Provisioning<'_> {
                 (cur.id, ProvisionReason::Renewal)
             }
             None => {
-                let row = subscription::ActiveModel {
-                    bot_id: Set(tenant.bot_id().0),
-                    user_id: Set(order.user.0),
-                    plan_id: Set(Some(plan.id)),
-                    status: Set(SubscriptionStatus::Active.as_str().to_owned()),
-                    is_trial: Set(false),
-                    starts_at: Set(now),
-                    expires_at: Set(now
-                        .checked_add_signed(period)
-                        .ok_or_else(|| Error::invalid("period_days", "out of range"))?),
-                    traffic_limit_bytes: Set(traffic),
-                    traffic_used_bytes: Set(0),
-                    device_limit: Set(plan.device_limit),
-                    panel_user_uuid: Set(None),
-                    panel_user_id: Set(None),
-                    subscription_url: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&tx)
-                .await
-                .map_err(unavailable)?;
+                let expires_at =
+                    now.checked_add_signed(period).ok_or_else(|| Error::invalid("period_days", "out of range"))?;
+                let new = NewSubscription {
+                    user: order.user,
+                    plan: Some(order.plan),
+                    is_trial: false,
+                    starts_at: now,
+                    expires_at,
+                    traffic_limit_bytes: traffic,
+                    device_limit: u32::try_from(plan.device_limit).unwrap_or(1),
+                };
+                let row = new_row(tenant, &new, now)?.insert(&tx).await.map_err(unavailable)?;
                 (row.id, ProvisionReason::Purchase)
             }
         };
@@ -295,27 +284,16 @@ impl Provisioning<'_> {
         if flipped.rows_affected == 0 {
             return Err(Error::Conflict("the customer has already used the free trial".to_owned()));
         }
-        let row = subscription::ActiveModel {
-            bot_id: Set(tenant.bot_id().0),
-            user_id: Set(user_id.0),
-            plan_id: Set(None),
-            status: Set(SubscriptionStatus::Trial.as_str().to_owned()),
-            is_trial: Set(true),
-            starts_at: Set(now),
-            expires_at: Set(now + Duration::days(i64::from(params.days))),
-            traffic_limit_bytes: Set(i64::from(params.traffic_gb) << 30),
-            traffic_used_bytes: Set(0),
-            device_limit: Set(i32::try_from(params.device_limit).unwrap_or(1)),
-            panel_user_uuid: Set(None),
-            panel_user_id: Set(None),
-            subscription_url: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&tx)
-        .await
-        .map_err(unavailable)?;
+        let new = NewSubscription {
+            user: user_id,
+            plan: None,
+            is_trial: true,
+            starts_at: now,
+            expires_at: now + Duration::days(i64::from(params.days)),
+            traffic_limit_bytes: i64::from(params.traffic_gb) << 30,
+            device_limit: params.device_limit,
+        };
+        let row = new_row(tenant, &new, now)?.insert(&tx).await.map_err(unavailable)?;
         self.finish_enqueue(tx, tenant, row.id, ProvisionReason::Trial, false, idempotency_key, now).await
     }
 

@@ -166,6 +166,31 @@ impl Store {
     }
 }
 
+/// The row of a new subscription of this tenant (status `trial` or `active`), validated. Used
+/// by [`Subscriptions::create`] and by the purchase and trial operations of the outbox.
+pub(crate) fn new_row(tenant: &Tenant, new: &NewSubscription, now: DateTime<Utc>) -> Result<subscription::ActiveModel> {
+    new.validate()?;
+    let status = if new.is_trial { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
+    Ok(subscription::ActiveModel {
+        bot_id: Set(tenant.bot_id().0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        user_id: Set(new.user.0),
+        plan_id: Set(new.plan.map(|p| p.0)),
+        status: Set(status.as_str().to_owned()),
+        is_trial: Set(new.is_trial),
+        starts_at: Set(new.starts_at),
+        expires_at: Set(new.expires_at),
+        traffic_limit_bytes: Set(new.traffic_limit_bytes),
+        traffic_used_bytes: Set(0),
+        device_limit: Set(i32::try_from(new.device_limit).unwrap_or(i32::MAX)),
+        panel_user_id: Set(None),
+        panel_user_uuid: Set(None),
+        subscription_url: Set(None),
+        ..Default::default()
+    })
+}
+
 impl Subscriptions<'_> {
     /// Creates a subscription for a customer of this tenant.
     ///
@@ -173,28 +198,8 @@ impl Subscriptions<'_> {
     /// [`Error::Invalid`] naming the field; [`Error::NotFound`] (`user` or `plan`) when the
     /// customer or plan is not this tenant's; [`Error::Unavailable`].
     pub async fn create(&self, tenant: &Tenant, new: NewSubscription) -> Result<Subscription> {
-        new.validate()?;
         let now = Utc::now();
-        let status = if new.is_trial { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
-        let inserted = subscription::ActiveModel {
-            bot_id: Set(tenant.bot_id().0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            user_id: Set(new.user.0),
-            plan_id: Set(new.plan.map(|p| p.0)),
-            status: Set(status.as_str().to_owned()),
-            is_trial: Set(new.is_trial),
-            starts_at: Set(new.starts_at),
-            expires_at: Set(new.expires_at),
-            traffic_limit_bytes: Set(new.traffic_limit_bytes),
-            traffic_used_bytes: Set(0),
-            device_limit: Set(new.device_limit as i32),
-            panel_user_uuid: Set(None),
-            subscription_url: Set(None),
-            ..Default::default()
-        }
-        .insert(&self.store.db)
-        .await;
+        let inserted = new_row(tenant, &new, now)?.insert(&self.store.db).await;
         match inserted {
             Ok(m) => to_subscription(m),
             Err(e) => {
