@@ -101,6 +101,8 @@ struct Inner {
     running: RwLock<HashMap<BotId, Running>>,
     failing: Mutex<HashMap<BotId, Failing>>,
     stopping: std::sync::atomic::AtomicBool,
+    /// Updates taken in (webhook deliveries accepted and polled updates queued), for metrics.
+    updates: std::sync::atomic::AtomicU64,
 }
 
 /// The fleet of tenant bots. Cheap to clone.
@@ -152,6 +154,7 @@ impl Fleet {
                 running: RwLock::new(HashMap::new()),
                 failing: Mutex::new(HashMap::new()),
                 stopping: std::sync::atomic::AtomicBool::new(false),
+                updates: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -340,7 +343,10 @@ impl Fleet {
         }
         let Ok(update) = serde_json::from_slice::<Update>(body) else { return Delivery::BadBody };
         match bot.tx.try_send(update) {
-            Ok(()) => Delivery::Accepted,
+            Ok(()) => {
+                self.inner.updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Delivery::Accepted
+            }
             Err(_) => Delivery::Busy,
         }
     }
@@ -374,6 +380,11 @@ impl Fleet {
         for id in ids {
             self.stop_bot(id, false).await;
         }
+    }
+
+    /// How many updates the fleet has taken in since start (webhook and polling).
+    pub fn updates_received(&self) -> u64 {
+        self.inner.updates.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The number of bots running (active or paused).
@@ -419,6 +430,7 @@ async fn poll(fleet: Fleet, id: BotId, bot: teloxide::Bot, tx: mpsc::Sender<Upda
                     if tx.send(update).await.is_err() {
                         return;
                     }
+                    fleet.inner.updates.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             }
             Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {

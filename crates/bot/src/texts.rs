@@ -1,7 +1,10 @@
 //! The bots' texts, read from Fluent resource files in Persian (the default), English and
 //! Russian, plus the formatting of numbers and amounts for each language.
 //!
-//! The three files, `locales/{fa,en,ru}.ftl`, are embedded in the binary and loaded once
+//! The files of each language, `locales/{lang}.ftl` (start, menu, languages) plus
+//! `{lang}-shop.ftl` (plans, checkout, payments, subscriptions) and `{lang}-account.ftl`
+//! (balance, promo codes, referral, support), are joined per language, embedded in the
+//! binary and loaded once
 //! with [`Texts::load`]; the result is `Send + Sync`, so one `Arc<Texts>` serves every bot
 //! and task. Loading checks that every message exists in all three files with the same
 //! variables, so a text is never missing in only one language.
@@ -29,11 +32,29 @@ use remnabot_domain::money::Toman;
 use unic_langid::LanguageIdentifier;
 
 /// The Persian resource file.
-const FA_FTL: &str = include_str!("../locales/fa.ftl");
+const FA_FTL: &str = concat!(
+    include_str!("../locales/fa.ftl"),
+    "\n",
+    include_str!("../locales/fa-shop.ftl"),
+    "\n",
+    include_str!("../locales/fa-account.ftl"),
+);
 /// The English resource file.
-const EN_FTL: &str = include_str!("../locales/en.ftl");
+const EN_FTL: &str = concat!(
+    include_str!("../locales/en.ftl"),
+    "\n",
+    include_str!("../locales/en-shop.ftl"),
+    "\n",
+    include_str!("../locales/en-account.ftl"),
+);
 /// The Russian resource file.
-const RU_FTL: &str = include_str!("../locales/ru.ftl");
+const RU_FTL: &str = concat!(
+    include_str!("../locales/ru.ftl"),
+    "\n",
+    include_str!("../locales/ru-shop.ftl"),
+    "\n",
+    include_str!("../locales/ru-account.ftl"),
+);
 
 /// How many distinct problems are remembered for warning once; past that, problems are no
 /// longer logged (message ids come from code, so this is never reached in practice).

@@ -88,11 +88,20 @@ pub enum ConfigKey {
     /// The tenant's own panel API token. A secret: stored encrypted, set only through the
     /// secret setter, never returned.
     PanelToken,
+    /// An integer 0 to 100: the percent of an invited customer's payments credited to the
+    /// inviter's balance (0, the default, pays nothing).
+    ReferralPercent,
+    /// An integer 1 to 1440: minutes a customer has to transfer and send the receipt of a
+    /// card-to-card payment (default 30).
+    CardPaymentMinutes,
+    /// An integer 1 to 168: hours the admins have to review a sent receipt before it
+    /// expires and the customer is told (default 24).
+    ReceiptReviewHours,
 }
 
 impl ConfigKey {
     /// All known keys.
-    pub const ALL: [ConfigKey; 12] = [
+    pub const ALL: [ConfigKey; 15] = [
         ConfigKey::Languages,
         ConfigKey::SupportContact,
         ConfigKey::AdminChatId,
@@ -105,6 +114,9 @@ impl ConfigKey {
         ConfigKey::PanelSquads,
         ConfigKey::PanelUrl,
         ConfigKey::PanelToken,
+        ConfigKey::ReferralPercent,
+        ConfigKey::CardPaymentMinutes,
+        ConfigKey::ReceiptReviewHours,
     ];
 
     /// The key as stored.
@@ -122,6 +134,9 @@ impl ConfigKey {
             ConfigKey::PanelSquads => "panel_squads",
             ConfigKey::PanelUrl => "panel_url",
             ConfigKey::PanelToken => "panel_token",
+            ConfigKey::ReferralPercent => "referral_percent",
+            ConfigKey::CardPaymentMinutes => "card_payment_minutes",
+            ConfigKey::ReceiptReviewHours => "receipt_review_hours",
         }
     }
 
@@ -151,6 +166,11 @@ pub fn parse_value(key: &str, json: &str) -> Result<serde_json::Value> {
         serde_json::from_str(json).map_err(|e| Error::invalid("value", format!("is not valid JSON: {e}")))?;
     validate_value(key, &value)?;
     Ok(value)
+}
+
+/// The value as an integer within `min..=max`.
+fn in_range(value: &serde_json::Value, min: i64, max: i64) -> Option<i64> {
+    value.as_i64().filter(|n| (min..=max).contains(n))
 }
 
 /// Checks the key and, for known keys, the value's shape.
@@ -222,6 +242,15 @@ pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
                 "`panel_token` is a secret: set it with the secret configuration call",
             ));
         }
+        ConfigKey::ReferralPercent => {
+            in_range(value, 0, 100).ok_or_else(|| shape("an integer from 0 to 100"))?;
+        }
+        ConfigKey::CardPaymentMinutes => {
+            in_range(value, 1, 1440).ok_or_else(|| shape("an integer number of minutes from 1 to 1440"))?;
+        }
+        ConfigKey::ReceiptReviewHours => {
+            in_range(value, 1, 168).ok_or_else(|| shape("an integer number of hours from 1 to 168"))?;
+        }
         ConfigKey::WholesalePricePerGb => {
             let n = value.as_i64().ok_or_else(|| shape("an integer amount of Toman"))?;
             Toman(n).positive("value").or_else(|e| if n == 0 { Ok(Toman::ZERO) } else { Err(e) })?;
@@ -256,6 +285,11 @@ mod tests {
         assert!(validate_value("wholesale_price_per_gb", &json!(0)).is_ok());
         assert!(validate_value("panel.url", &json!({"anything": true})).is_ok());
         assert!(validate_value("reset_devices_on_renewal", &json!(true)).is_ok());
+        assert!(validate_value("referral_percent", &json!(10)).is_ok());
+        assert!(validate_value("referral_percent", &json!(101)).is_err());
+        assert!(validate_value("card_payment_minutes", &json!(0)).is_err());
+        assert!(validate_value("receipt_review_hours", &json!(24)).is_ok());
+        assert!(validate_value("receipt_review_hours", &json!("24")).is_err());
         assert!(validate_value("reset_devices_on_renewal", &json!("yes")).is_err());
         assert!(validate_value("panel_squads", &json!(["0b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"])).is_ok());
         assert!(validate_value("panel_squads", &json!(["premium"])).is_err());

@@ -223,6 +223,33 @@ impl Configs<'_> {
         Ok(self.typed(tenant, ConfigKey::ResetDevicesOnRenewal).await?.unwrap_or(false))
     }
 
+    /// The percent of an invited customer's payments credited to the inviter; 0 by default.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn referral_percent(&self, tenant: &Tenant) -> Result<u8> {
+        let n: Option<i64> = self.typed(tenant, ConfigKey::ReferralPercent).await?;
+        Ok(n.and_then(|n| u8::try_from(n.clamp(0, 100)).ok()).unwrap_or(0))
+    }
+
+    /// How long a customer has to transfer and send the receipt; 30 minutes by default.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn card_payment_window(&self, tenant: &Tenant) -> Result<chrono::Duration> {
+        let n: Option<i64> = self.typed(tenant, ConfigKey::CardPaymentMinutes).await?;
+        Ok(chrono::Duration::minutes(n.unwrap_or(30).clamp(1, 1440)))
+    }
+
+    /// How long the admins have to review a sent receipt; 24 hours by default.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn receipt_review_window(&self, tenant: &Tenant) -> Result<chrono::Duration> {
+        let n: Option<i64> = self.typed(tenant, ConfigKey::ReceiptReviewHours).await?;
+        Ok(chrono::Duration::hours(n.unwrap_or(24).clamp(1, 168)))
+    }
+
     /// Internal squads for the tenant's panel users (empty: the panel's default).
     ///
     /// # Errors

@@ -18,6 +18,7 @@ pub mod plans;
 pub mod platform;
 pub mod promos;
 pub mod scope;
+pub mod stats;
 pub mod subscriptions;
 #[doc(hidden)]
 pub mod testing;

@@ -297,6 +297,50 @@ impl Provisioning<'_> {
         self.finish_enqueue(tx, tenant, row.id, ProvisionReason::Trial, false, idempotency_key, now).await
     }
 
+    /// Extends the subscription by `days` (from its expiry while it runs, from `now` once it
+    /// has expired), makes it `active` (`trial` for a trial) and queues the change for the
+    /// panel, in one transaction. The same `idempotency_key` applies once: a retried request
+    /// returns the first result and extends nothing more.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (`days` not 1 to 3650, a bad key); [`Error::NotFound`]
+    /// (`subscription`, also another tenant's); [`Error::Unavailable`].
+    pub async fn extend(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        days: u32,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Provisioned> {
+        check_key(idempotency_key)?;
+        if !(1..=3650).contains(&days) {
+            return Err(Error::invalid("days", "must be between 1 and 3650"));
+        }
+        if let Some(m) = self.existing(&self.store.db, tenant, idempotency_key).await? {
+            return self.replay(tenant, m).await;
+        }
+        let tx = self.store.write_tx().await?;
+        // Row lock on PostgreSQL; SQLite's write transaction already serialises writers.
+        let row = scope::select::<subscription::Entity>(tenant)
+            .filter(subscription::Column::Id.eq(id.0))
+            .lock_exclusive()
+            .one(&tx)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| Error::not_found("subscription"))?;
+        let expires_at = extension_start(row.expires_at, now)
+            .checked_add_signed(Duration::days(i64::from(days)))
+            .ok_or_else(|| Error::invalid("days", "moves the expiry out of the supported range"))?;
+        let status = if row.is_trial { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
+        let mut changed: subscription::ActiveModel = row.into();
+        changed.expires_at = Set(expires_at);
+        changed.status = Set(status.as_str().to_owned());
+        changed.updated_at = Set(now);
+        changed.update(&tx).await.map_err(unavailable)?;
+        self.finish_enqueue(tx, tenant, id.0, ProvisionReason::Adjustment, false, idempotency_key, now).await
+    }
+
     /// Queues the subscription's current state for the panel again (after an admin changed it).
     ///
     /// # Errors

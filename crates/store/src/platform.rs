@@ -369,3 +369,145 @@ impl Platform<'_> {
         rows.into_iter().map(crate::outbox::claimed_notification).collect()
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Operator API tokens and cross-tenant statistics
+// ---------------------------------------------------------------------------------------
+
+/// How every operator API token starts (tenant API tokens start with `rbt_`).
+pub const OPERATOR_TOKEN_PREFIX: &str = "rbo_";
+
+/// An operator API token as listed: the token itself is never stored, only its hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OperatorToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+fn to_operator_token(m: crate::entity::operator_token::Model) -> OperatorToken {
+    OperatorToken { id: m.id, name: m.name, created_at: m.created_at }
+}
+
+/// Counts across every tenant, for the operator's dashboard and the metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PlatformStats {
+    pub bots: u64,
+    pub active_bots: u64,
+    pub users: u64,
+    pub subscriptions_by_status: std::collections::BTreeMap<String, u64>,
+    pub card_payments_by_status: std::collections::BTreeMap<String, u64>,
+    pub zarinpal_payments_by_status: std::collections::BTreeMap<String, u64>,
+    /// Provisioning entries not yet applied to the panel.
+    pub provisioning_pending: u64,
+    /// Messages not yet delivered.
+    pub notifications_pending: u64,
+    /// The sum of every tenant's wallet balance.
+    pub wallet_balance_total: Toman,
+}
+
+impl Platform<'_> {
+    /// Creates an operator API token named `name` and returns it once (`rbo_` and 43
+    /// characters of base64url); only its hash is stored.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (`name` not 1 to 255 characters); [`Error::Unavailable`].
+    pub async fn create_operator_token(&self, name: &str) -> Result<(OperatorToken, SecretString)> {
+        use crate::entity::operator_token as op;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 255 {
+            return Err(Error::invalid("name", "must be 1 to 255 characters"));
+        }
+        let random = generate_api_token();
+        let body = secrecy::ExposeSecret::expose_secret(&random).split_once('_').map_or("", |(_, b)| b).to_owned();
+        let token = SecretString::from(format!("{OPERATOR_TOKEN_PREFIX}{body}"));
+        let row = op::ActiveModel {
+            name: Set(name.to_owned()),
+            token_hash: Set(api_token_hash(secrecy::ExposeSecret::expose_secret(&token))),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.store.db)
+        .await
+        .map_err(|e| map_write(e, || "this operator token already exists; try again".to_owned(), "operator token"))?;
+        Ok((to_operator_token(row), token))
+    }
+
+    /// The operator token whose secret this is, looked up by hash and compared again in
+    /// constant time.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn operator_by_token(&self, token: &str) -> Result<Option<OperatorToken>> {
+        use crate::entity::operator_token as op;
+        let hash = api_token_hash(token);
+        let row = op::Entity::find()
+            .filter(op::Column::TokenHash.eq(hash.clone()))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(row.filter(|m| hashes_equal(&m.token_hash, &hash)).map(to_operator_token))
+    }
+
+    /// Every operator token, oldest first.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn operator_tokens(&self) -> Result<Vec<OperatorToken>> {
+        use crate::entity::operator_token as op;
+        let rows = op::Entity::find().order_by_asc(op::Column::Id).all(&self.store.db).await.map_err(unavailable)?;
+        Ok(rows.into_iter().map(to_operator_token).collect())
+    }
+
+    /// Revokes the operator token `id`; it stops working at once.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn revoke_operator_token(&self, id: i64) -> Result<()> {
+        use crate::entity::operator_token as op;
+        let res = op::Entity::delete_by_id(id).exec(&self.store.db).await.map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(Error::not_found("operator token"));
+        }
+        Ok(())
+    }
+
+    /// Counts across every tenant.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn stats(&self) -> Result<PlatformStats> {
+        use crate::entity::{card_to_card_payment as cp, notification_outbox as note, provisioning_outbox as prov};
+        use crate::entity::{subscription as sub, user, zarinpal_payment as zp};
+        use crate::stats::grouped;
+        let db = &self.store.db;
+        let count_err = |e| unavailable(e);
+        let pending = crate::outbox::OutboxStatus::Pending.as_str();
+        let wallet_total: Option<i64> = bot::Entity::find()
+            .select_only()
+            .column_as(sea_orm::sea_query::Expr::cust("CAST(COALESCE(SUM(wallet_balance), 0) AS BIGINT)"), "total")
+            .into_tuple()
+            .one(db)
+            .await
+            .map_err(unavailable)?;
+        Ok(PlatformStats {
+            bots: bot::Entity::find().count(db).await.map_err(count_err)?,
+            active_bots: bot::Entity::find().filter(bot::Column::IsActive.eq(true)).count(db).await.map_err(count_err)?,
+            users: user::Entity::find().count(db).await.map_err(count_err)?,
+            subscriptions_by_status: grouped(db, sub::Entity::find(), sub::Column::Status).await?,
+            card_payments_by_status: grouped(db, cp::Entity::find(), cp::Column::Status).await?,
+            zarinpal_payments_by_status: grouped(db, zp::Entity::find(), zp::Column::Status).await?,
+            provisioning_pending: prov::Entity::find()
+                .filter(prov::Column::Status.eq(pending))
+                .count(db)
+                .await
+                .map_err(count_err)?,
+            notifications_pending: note::Entity::find()
+                .filter(note::Column::Status.eq(pending))
+                .count(db)
+                .await
+                .map_err(count_err)?,
+            wallet_balance_total: Toman(wallet_total.unwrap_or(0)),
+        })
+    }
+}

@@ -8,6 +8,7 @@ pub mod bot_plan;
 pub mod card_to_card_payment;
 pub mod dialogue;
 pub mod notification_outbox;
+pub mod operator_token;
 pub mod payment_card;
 pub mod promo_group;
 pub mod promocode;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_outbox;
 mod m0003_dialogues;
+mod m0004_operator_tokens;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_outbox::Migration),
             Box::new(m0003_dialogues::Migration),
+            Box::new(m0004_operator_tokens::Migration),
         ]
     }
 }

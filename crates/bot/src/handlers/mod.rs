@@ -16,6 +16,9 @@ use teloxide::types::{
     UpdateKind,
 };
 
+pub mod account;
+pub mod shop;
+
 use crate::dialogue::{DialogueState, DialogueStore};
 use crate::texts::Texts;
 

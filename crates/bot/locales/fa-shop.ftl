@@ -1,0 +1,1 @@
+# Plans, checkout, card-to-card payments and their review, subscriptions, trial.

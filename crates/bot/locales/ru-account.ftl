@@ -1,0 +1,1 @@
+# Balance and top-up, promo codes, referral, support tickets.

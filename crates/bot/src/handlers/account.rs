@@ -1,0 +1,1 @@
+//! The customer's account: balance and top-up, promo codes, referral and support tickets.
