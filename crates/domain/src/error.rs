@@ -32,6 +32,10 @@ pub enum Error {
     #[error("insufficient balance: {balance} available, {requested} requested")]
     InsufficientBalance { balance: Toman, requested: Toman },
 
+    /// A sale would take the tenant's wallet below its credit limit: refused before payment.
+    #[error("the reseller's wallet cannot cover this sale: {available} available, {needed} needed")]
+    TenantWalletShort { available: Toman, needed: Toman },
+
     /// The master bot is the operator's own and cannot be deactivated or deleted.
     #[error("the master bot cannot be {action}")]
     MasterBotProtected { action: &'static str },

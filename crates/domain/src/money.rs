@@ -21,6 +21,14 @@ impl Toman {
         self.0.checked_add(other.0).map(Toman).ok_or_else(|| Error::invalid("amount", "amount is too large"))
     }
 
+    /// `self × factor` (a quantity or a percent before dividing).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the product does not fit in an `i64`.
+    pub fn checked_mul(self, factor: i64) -> Result<Toman> {
+        self.0.checked_mul(factor).map(Toman).ok_or_else(|| Error::invalid("amount", "amount is too large"))
+    }
+
     /// `self - other`.
     ///
     /// # Errors

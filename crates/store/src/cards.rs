@@ -328,26 +328,49 @@ impl Cards<'_> {
         if amount.0 < 0 {
             return Err(Error::invalid("amount", "must not be negative"));
         }
-        let today = tehran_day(now);
         let tx = self.store.write_tx().await?;
-        let m = scope::get::<payment_card::Entity, _>(&tx, tenant, id.0).await?;
-        let same_day = m.usage_day == Some(today);
-        let (day_count, day_amount) = if same_day { (m.day_count, m.day_amount) } else { (0, 0) };
-        let mut row: payment_card::ActiveModel = m.clone().into();
-        row.last_used_at = Set(Some(now));
-        row.updated_at = Set(now);
-        if success {
-            row.success_count = Set(m.success_count.saturating_add(1));
-            row.usage_day = Set(Some(today));
-            row.day_count = Set(day_count.saturating_add(1));
-            row.day_amount = Set(Toman(day_amount).checked_add(amount)?.0);
-        } else {
-            row.failure_count = Set(m.failure_count.saturating_add(1));
+        match record_usage_in(&tx, tenant, id, success, amount, now).await {
+            Ok(card) => {
+                tx.commit().await.map_err(unavailable)?;
+                Ok(card)
+            }
+            Err(e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                Err(e)
+            }
         }
-        let saved = row.update(&tx).await.map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
-        to_card(saved, today)
     }
+}
+
+/// [`Cards::record_usage`] inside the caller's write transaction.
+pub(crate) async fn record_usage_in(
+    tx: &sea_orm::DatabaseTransaction,
+    tenant: &Tenant,
+    id: CardId,
+    success: bool,
+    amount: Toman,
+    now: DateTime<Utc>,
+) -> Result<PaymentCard> {
+    if amount.0 < 0 {
+        return Err(Error::invalid("amount", "must not be negative"));
+    }
+    let today = tehran_day(now);
+    let m = scope::get::<payment_card::Entity, _>(tx, tenant, id.0).await?;
+    let same_day = m.usage_day == Some(today);
+    let (day_count, day_amount) = if same_day { (m.day_count, m.day_amount) } else { (0, 0) };
+    let mut row: payment_card::ActiveModel = m.clone().into();
+    row.last_used_at = Set(Some(now));
+    row.updated_at = Set(now);
+    if success {
+        row.success_count = Set(m.success_count.saturating_add(1));
+        row.usage_day = Set(Some(today));
+        row.day_count = Set(day_count.saturating_add(1));
+        row.day_amount = Set(Toman(day_amount).checked_add(amount)?.0);
+    } else {
+        row.failure_count = Set(m.failure_count.saturating_add(1));
+    }
+    let saved = row.update(tx).await.map_err(unavailable)?;
+    to_card(saved, today)
 }
 
 #[cfg(test)]

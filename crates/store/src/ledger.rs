@@ -132,19 +132,12 @@ async fn post<A: Account>(store: &Store, account: &A, p: Posting) -> Result<Post
         tx.rollback().await.map_err(unavailable)?;
         return same_posting(existing, &p);
     }
-    let (balance, floor) = account.lock(&tx).await?;
-    let after = balance.checked_add(p.amount)?;
-    if p.amount.0 < 0 && after < floor {
-        tx.rollback().await.map_err(unavailable)?;
-        return Err(Error::InsufficientBalance { balance: balance.checked_sub(floor)?, requested: Toman(-p.amount.0) });
-    }
-    account.set_balance(&tx, after).await?;
-    match account.insert(&tx, &p, after).await? {
-        Some(entry) => {
+    match apply(&tx, account, &p, Floor::Enforce).await {
+        Ok(Some(entry)) => {
             tx.commit().await.map_err(unavailable)?;
             Ok(Posted { entry, newly_applied: true })
         }
-        None => {
+        Ok(None) => {
             tx.rollback().await.map_err(unavailable)?;
             let existing = account
                 .find(&store.db, &p.idempotency_key)
@@ -152,7 +145,70 @@ async fn post<A: Account>(store: &Store, account: &A, p: Posting) -> Result<Post
                 .ok_or_else(|| Error::Conflict("the ledger entry was posted concurrently; try again".to_owned()))?;
             same_posting(existing, &p)
         }
+        Err(e) => {
+            tx.rollback().await.map_err(unavailable)?;
+            Err(e)
+        }
     }
+}
+
+/// Whether a debit may go below the account's floor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Floor {
+    /// Refuse with [`Error::InsufficientBalance`].
+    Enforce,
+    /// Allow it: for a charge whose sale was checked before payment and must not be lost
+    /// once the customer has paid (the tenant's wholesale cost).
+    Overdraw,
+}
+
+/// Steps 2 to 4 of the protocol; `Ok(None)` when the key was taken concurrently.
+async fn apply<A: Account>(
+    tx: &DatabaseTransaction,
+    account: &A,
+    p: &Posting,
+    floor_rule: Floor,
+) -> Result<Option<LedgerEntry>> {
+    let (balance, floor) = account.lock(tx).await?;
+    let after = balance.checked_add(p.amount)?;
+    if p.amount.0 < 0 && after < floor && floor_rule == Floor::Enforce {
+        return Err(Error::InsufficientBalance { balance: balance.checked_sub(floor)?, requested: Toman(-p.amount.0) });
+    }
+    account.set_balance(tx, after).await?;
+    account.insert(tx, p, after).await
+}
+
+/// Posts inside the caller's transaction (which must be a write transaction): the same key
+/// applies once. A key taken concurrently is a [`Error::Conflict`]; the caller rolls back.
+async fn post_in<A: Account>(tx: &DatabaseTransaction, account: &A, p: &Posting, floor: Floor) -> Result<Posted> {
+    p.validate()?;
+    if let Some(existing) = account.find(tx, &p.idempotency_key).await? {
+        return same_posting(existing, p);
+    }
+    match apply(tx, account, p, floor).await? {
+        Some(entry) => Ok(Posted { entry, newly_applied: true }),
+        None => Err(Error::Conflict("the ledger entry was posted concurrently; try again".to_owned())),
+    }
+}
+
+/// Posts to a customer's balance inside the caller's write transaction.
+pub(crate) async fn post_balance_in(
+    tx: &DatabaseTransaction,
+    tenant: &Tenant,
+    user: UserId,
+    p: &Posting,
+) -> Result<Posted> {
+    post_in(tx, &UserBalance { tenant, user }, p, Floor::Enforce).await
+}
+
+/// Posts to the tenant's wallet inside the caller's write transaction.
+pub(crate) async fn post_wallet_in(
+    tx: &DatabaseTransaction,
+    tenant: &Tenant,
+    p: &Posting,
+    floor: Floor,
+) -> Result<Posted> {
+    post_in(tx, &Wallet { tenant }, p, floor).await
 }
 
 struct Wallet<'t> {

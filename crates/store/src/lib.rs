@@ -17,6 +17,7 @@ pub mod payments;
 pub mod plans;
 pub mod platform;
 pub mod promos;
+pub mod sales;
 pub mod scope;
 pub mod stats;
 pub mod subscriptions;

@@ -204,13 +204,56 @@ impl Provisioning<'_> {
         }
         let reset_on_renewal = self.store.configs().reset_devices_on_renewal(tenant).await?;
         let tx = self.store.write_tx().await?;
-        let plan = scope::get::<bot_plan::Entity, _>(&tx, tenant, order.plan.0).await?;
-        scope::get::<user::Entity, _>(&tx, tenant, order.user.0).await?;
+        let applied = self.apply_order(&tx, tenant, &order, now).await;
+        let (sub_id, reason) = match applied {
+            Ok(v) => v,
+            Err(e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                return Err(e);
+            }
+        };
+        let reset = reason == ProvisionReason::Renewal && reset_on_renewal;
+        self.finish_enqueue(tx, tenant, sub_id, reason, reset, &order.idempotency_key, now).await
+    }
+
+    /// [`Provisioning::purchase`] inside the caller's write transaction (the sales service
+    /// completes a payment and its order together). The caller has made sure this order is
+    /// applied by one transaction only; a concurrent application is a [`Error::Conflict`].
+    pub(crate) async fn purchase_in(
+        &self,
+        tx: &DatabaseTransaction,
+        tenant: &Tenant,
+        order: &Order,
+        reset_on_renewal: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Provisioned> {
+        check_key(&order.idempotency_key)?;
+        if let Some(m) = self.existing(tx, tenant, &order.idempotency_key).await? {
+            let sub = scope::get::<subscription::Entity, _>(tx, tenant, m.subscription_id).await?;
+            return Ok(Provisioned { subscription: to_subscription(sub)?, entry: to_entry(m)?, newly_applied: false });
+        }
+        let (sub_id, reason) = self.apply_order(tx, tenant, order, now).await?;
+        let reset = reason == ProvisionReason::Renewal && reset_on_renewal;
+        self.enqueue_entry(tx, tenant, sub_id, reason, reset, &order.idempotency_key, now)
+            .await?
+            .ok_or_else(|| Error::Conflict("the order was applied concurrently; try again".to_owned()))
+    }
+
+    /// Creates or extends the customer's subscription for a paid order.
+    async fn apply_order(
+        &self,
+        tx: &DatabaseTransaction,
+        tenant: &Tenant,
+        order: &Order,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, ProvisionReason)> {
+        let plan = scope::get::<bot_plan::Entity, _>(tx, tenant, order.plan.0).await?;
+        scope::get::<user::Entity, _>(tx, tenant, order.user.0).await?;
         let current = scope::select::<subscription::Entity>(tenant)
             .filter(subscription::Column::UserId.eq(order.user.0))
             .order_by_desc(subscription::Column::ExpiresAt)
             .lock_exclusive()
-            .one(&tx)
+            .one(tx)
             .await
             .map_err(unavailable)?;
         let period = Duration::days(i64::from(plan.period_days));
@@ -232,7 +275,7 @@ impl Provisioning<'_> {
                 row.traffic_limit_bytes = Set(traffic);
                 row.device_limit = Set(plan.device_limit);
                 row.updated_at = Set(now);
-                row.update(&tx).await.map_err(unavailable)?;
+                row.update(tx).await.map_err(unavailable)?;
                 (cur.id, ProvisionReason::Renewal)
             }
             None => {
@@ -247,12 +290,11 @@ impl Provisioning<'_> {
                     traffic_limit_bytes: traffic,
                     device_limit: u32::try_from(plan.device_limit).unwrap_or(1),
                 };
-                let row = new_row(tenant, &new, now)?.insert(&tx).await.map_err(unavailable)?;
+                let row = new_row(tenant, &new, now)?.insert(tx).await.map_err(unavailable)?;
                 (row.id, ProvisionReason::Purchase)
             }
         };
-        let reset = reason == ProvisionReason::Renewal && reset_on_renewal;
-        self.finish_enqueue(tx, tenant, sub_id, reason, reset, &order.idempotency_key, now).await
+        Ok((sub_id, reason))
     }
 
     /// Starts the customer's free trial with the tenant's trial parameters, once per customer.
@@ -372,6 +414,39 @@ impl Provisioning<'_> {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<Provisioned> {
+        match self.enqueue_entry(&tx, tenant, sub_id, reason, reset_devices, key, now).await {
+            Ok(Some(done)) => {
+                tx.commit().await.map_err(unavailable)?;
+                Ok(done)
+            }
+            // A concurrent application of the same order won; ours rolls back entirely.
+            Ok(None) => {
+                tx.rollback().await.map_err(unavailable)?;
+                let m = self
+                    .existing(&self.store.db, tenant, key)
+                    .await?
+                    .ok_or_else(|| Error::Conflict("the order was applied concurrently; try again".to_owned()))?;
+                self.replay(tenant, m).await
+            }
+            Err(e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Inserts the outbox entry; `Ok(None)` when the key is already taken.
+    #[allow(clippy::too_many_arguments)]
+    async fn enqueue_entry(
+        &self,
+        tx: &DatabaseTransaction,
+        tenant: &Tenant,
+        sub_id: i64,
+        reason: ProvisionReason,
+        reset_devices: bool,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Provisioned>> {
         let inserted = prov::ActiveModel {
             bot_id: Set(tenant.bot_id().0),
             created_at: Set(now),
@@ -388,24 +463,30 @@ impl Provisioning<'_> {
             idempotency_key: Set(key.to_owned()),
             ..Default::default()
         }
-        .insert(&tx)
+        .insert(tx)
         .await;
         match inserted {
             Ok(entry) => {
-                let sub = scope::get::<subscription::Entity, _>(&tx, tenant, sub_id).await?;
-                tx.commit().await.map_err(unavailable)?;
-                Ok(Provisioned { subscription: to_subscription(sub)?, entry: to_entry(entry)?, newly_applied: true })
+                let sub = scope::get::<subscription::Entity, _>(tx, tenant, sub_id).await?;
+                Ok(Some(Provisioned {
+                    subscription: to_subscription(sub)?,
+                    entry: to_entry(entry)?,
+                    newly_applied: true,
+                }))
             }
-            // A concurrent application of the same order won; ours rolls back entirely.
-            Err(e) if is_unique_violation(&e) => {
-                tx.rollback().await.map_err(unavailable)?;
-                let m = self
-                    .existing(&self.store.db, tenant, key)
-                    .await?
-                    .ok_or_else(|| Error::Conflict("the order was applied concurrently; try again".to_owned()))?;
-                self.replay(tenant, m).await
-            }
+            Err(e) if is_unique_violation(&e) => Ok(None),
             Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    /// What the order with `key` provisioned, if it was applied.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn by_key(&self, tenant: &Tenant, key: &str) -> Result<Option<Provisioned>> {
+        match self.existing(&self.store.db, tenant, key).await? {
+            Some(m) => self.replay(tenant, m).await.map(Some),
+            None => Ok(None),
         }
     }
 
@@ -530,7 +611,7 @@ impl Provisioning<'_> {
     }
 }
 
-async fn enqueue_in(
+pub(crate) async fn enqueue_in(
     c: &impl ConnectionTrait,
     tenant: &Tenant,
     n: &NewNotification,

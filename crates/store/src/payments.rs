@@ -152,7 +152,7 @@ pub struct NewCardPayment {
 const TRACKING_CODE_LEN: usize = 10;
 const TRACKING_CODE_ATTEMPTS: usize = 8;
 
-fn to_card_payment(m: card_pay::Model) -> Result<CardPayment> {
+pub(crate) fn to_card_payment(m: card_pay::Model) -> Result<CardPayment> {
     let receipt = match m.receipt_kind.as_deref() {
         Some(kind) => {
             Some(Receipt { kind: ReceiptKind::parse(kind)?, file_id: m.receipt_file_id, text: m.receipt_text })
@@ -300,12 +300,30 @@ impl CardPayments<'_> {
     /// attached or the payment is no longer pending or past its deadline;
     /// [`Error::Unavailable`].
     pub async fn attach_receipt(&self, tenant: &Tenant, id: PaymentId, receipt: Receipt) -> Result<CardPayment> {
-        let receipt = receipt.validate()?;
         let now = Utc::now();
+        let current = self.get(tenant, id).await?;
+        self.attach_receipt_until(tenant, id, receipt, now, current.expires_at).await
+    }
+
+    /// [`CardPayments::attach_receipt`] that also moves the deadline to `review_until`,
+    /// the time the admins have to review it.
+    ///
+    /// # Errors
+    /// As [`CardPayments::attach_receipt`].
+    pub async fn attach_receipt_until(
+        &self,
+        tenant: &Tenant,
+        id: PaymentId,
+        receipt: Receipt,
+        now: DateTime<Utc>,
+        review_until: DateTime<Utc>,
+    ) -> Result<CardPayment> {
+        let receipt = receipt.validate()?;
         let res = scope::update::<card_pay::Entity>(tenant)
             .col_expr(card_pay::Column::ReceiptKind, Expr::value(Some(receipt.kind.as_str())))
             .col_expr(card_pay::Column::ReceiptFileId, Expr::value(receipt.file_id))
             .col_expr(card_pay::Column::ReceiptText, Expr::value(receipt.text))
+            .col_expr(card_pay::Column::ExpiresAt, Expr::value(review_until))
             .filter(card_pay::Column::Id.eq(id.0))
             .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
             .filter(card_pay::Column::ReceiptKind.is_null())
@@ -397,37 +415,23 @@ impl CardPayments<'_> {
     /// [`Error::Unavailable`].
     pub async fn expire_due(&self, tenant: &Tenant, now: DateTime<Utc>) -> Result<Vec<CardPayment>> {
         let tx = self.store.write_tx().await?;
-        // Locks the rows on PostgreSQL; SQLite's write transaction serialises writers.
-        let due: Vec<i64> = scope::select::<card_pay::Entity>(tenant)
-            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
-            .filter(card_pay::Column::ExpiresAt.lte(now))
-            .lock_exclusive()
-            .all(&tx)
-            .await
-            .map_err(unavailable)?
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
-        if due.is_empty() {
-            tx.commit().await.map_err(unavailable)?;
-            return Ok(Vec::new());
+        let res = expire_due_in(&tx, tenant, now).await;
+        match res {
+            Ok(rows) => {
+                tx.commit().await.map_err(unavailable)?;
+                Ok(rows)
+            }
+            Err(e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                Err(e)
+            }
         }
-        scope::update::<card_pay::Entity>(tenant)
-            .col_expr(card_pay::Column::Status, Expr::value(PaymentStatus::Expired.as_str()))
-            .filter(card_pay::Column::Id.is_in(due.clone()))
-            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
-            .exec(&tx)
-            .await
-            .map_err(unavailable)?;
-        let rows = scope::select::<card_pay::Entity>(tenant)
-            .filter(card_pay::Column::Id.is_in(due))
-            .filter(card_pay::Column::Status.eq(PaymentStatus::Expired.as_str()))
-            .order_by_asc(card_pay::Column::Id)
-            .all(&tx)
-            .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
-        rows.into_iter().map(to_card_payment).collect()
+    }
+
+    /// Why a review or receipt of payment `id` changed nothing, as a conflict (or the
+    /// payment's lookup error).
+    pub(crate) async fn conflict(&self, tenant: &Tenant, id: PaymentId, now: DateTime<Utc>) -> Error {
+        self.why_not_changed(tenant, id, now).await
     }
 
     /// The error for a conditional update that matched nothing.
@@ -446,6 +450,43 @@ impl CardPayments<'_> {
         };
         Error::Conflict(msg.to_owned())
     }
+}
+
+/// [`CardPayments::expire_due`] inside the caller's write transaction.
+pub(crate) async fn expire_due_in(
+    tx: &sea_orm::DatabaseTransaction,
+    tenant: &Tenant,
+    now: DateTime<Utc>,
+) -> Result<Vec<CardPayment>> {
+    // Locks the rows on PostgreSQL; SQLite's write transaction serialises writers.
+    let due: Vec<i64> = scope::select::<card_pay::Entity>(tenant)
+        .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
+        .filter(card_pay::Column::ExpiresAt.lte(now))
+        .lock_exclusive()
+        .all(tx)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    scope::update::<card_pay::Entity>(tenant)
+        .col_expr(card_pay::Column::Status, Expr::value(PaymentStatus::Expired.as_str()))
+        .filter(card_pay::Column::Id.is_in(due.clone()))
+        .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
+        .exec(tx)
+        .await
+        .map_err(unavailable)?;
+    let rows = scope::select::<card_pay::Entity>(tenant)
+        .filter(card_pay::Column::Id.is_in(due))
+        .filter(card_pay::Column::Status.eq(PaymentStatus::Expired.as_str()))
+        .order_by_asc(card_pay::Column::Id)
+        .all(tx)
+        .await
+        .map_err(unavailable)?;
+    rows.into_iter().map(to_card_payment).collect()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ impl PlanSpec {
     }
 }
 
-fn to_plan(m: bot_plan::Model) -> Plan {
+pub(crate) fn to_plan(m: bot_plan::Model) -> Plan {
     Plan {
         id: PlanId(m.id),
         name: m.name,

@@ -90,3 +90,32 @@ pub async fn tenant(store: &Store, name: &str) -> (Bot, Tenant) {
     let tenant = Tenant::of(&created.bot);
     (created.bot, tenant)
 }
+
+/// A Luhn-valid 16-digit Iranian card number derived from `seed`.
+pub fn card_number(seed: u64) -> String {
+    let payload = format!("603799{:09}", seed % 1_000_000_000);
+    let mut sum = 0;
+    for (i, c) in payload.chars().rev().enumerate() {
+        let mut d = c.to_digit(10).unwrap_or(0);
+        if i % 2 == 0 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    format!("{payload}{}", (10 - sum % 10) % 10)
+}
+
+/// A valid payment card without caps, numbered from `seed`.
+pub fn card_spec(seed: u64) -> crate::cards::CardSpec {
+    crate::cards::CardSpec {
+        number: card_number(seed),
+        holder_name: "Ali Rezaei".to_owned(),
+        bank_name: Some("Saderat".to_owned()),
+        weight: 1,
+        daily_count_cap: None,
+        daily_amount_cap: None,
+    }
+}

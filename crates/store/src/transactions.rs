@@ -95,28 +95,7 @@ impl Transactions<'_> {
     /// `description` or `external_id` too long); [`Error::NotFound`] (`user`) when the
     /// customer is not this tenant's; [`Error::Unavailable`].
     pub async fn create(&self, tenant: &Tenant, new: NewTransaction) -> Result<Transaction> {
-        let amount = new.amount.positive("amount")?;
-        let payment_method = optional_text("payment_method", new.payment_method, 32)?;
-        let description = optional_text("description", new.description, 4096)?;
-        let external_id = optional_text("external_id", new.external_id, 255)?;
-        let now = Utc::now();
-        let m = transaction::ActiveModel {
-            bot_id: Set(tenant.bot_id().0),
-            created_at: Set(now),
-            user_id: Set(new.user.0),
-            kind: Set(new.kind.as_str().to_owned()),
-            amount: Set(amount.0),
-            payment_method: Set(payment_method),
-            description: Set(description),
-            external_id: Set(external_id),
-            is_completed: Set(new.completed),
-            completed_at: Set(new.completed.then_some(now)),
-            ..Default::default()
-        }
-        .insert(&self.store.db)
-        .await
-        .map_err(|e| map_write(e, || "this transaction already exists".to_owned(), "user"))?;
-        to_transaction(m)
+        insert_in(&self.store.db, tenant, new).await
     }
 
     /// The transaction `id` of this tenant.
@@ -175,4 +154,34 @@ impl Transactions<'_> {
             .filter(transaction::Column::IsCompleted.eq(true));
         scope::sum_amount(&self.store.db, q).await
     }
+}
+
+/// Records a transaction through `c` (the store's pool or a caller's transaction).
+pub(crate) async fn insert_in(
+    c: &impl sea_orm::ConnectionTrait,
+    tenant: &Tenant,
+    new: NewTransaction,
+) -> Result<Transaction> {
+    let amount = new.amount.positive("amount")?;
+    let payment_method = optional_text("payment_method", new.payment_method, 32)?;
+    let description = optional_text("description", new.description, 4096)?;
+    let external_id = optional_text("external_id", new.external_id, 255)?;
+    let now = Utc::now();
+    let m = transaction::ActiveModel {
+        bot_id: Set(tenant.bot_id().0),
+        created_at: Set(now),
+        user_id: Set(new.user.0),
+        kind: Set(new.kind.as_str().to_owned()),
+        amount: Set(amount.0),
+        payment_method: Set(payment_method),
+        description: Set(description),
+        external_id: Set(external_id),
+        is_completed: Set(new.completed),
+        completed_at: Set(new.completed.then_some(now)),
+        ..Default::default()
+    }
+    .insert(c)
+    .await
+    .map_err(|e| map_write(e, || "this transaction already exists".to_owned(), "user"))?;
+    to_transaction(m)
 }

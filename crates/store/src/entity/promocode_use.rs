@@ -11,6 +11,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub promocode_id: i64,
     pub user_id: i64,
+    /// When a `discount` code was spent on an order (None: not yet, or another kind).
+    pub consumed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m0001_initial;
 mod m0002_outbox;
 mod m0003_dialogues;
 mod m0004_operator_tokens;
+mod m0005_sales;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_outbox::Migration),
             Box::new(m0003_dialogues::Migration),
             Box::new(m0004_operator_tokens::Migration),
+            Box::new(m0005_sales::Migration),
         ]
     }
 }

@@ -1,0 +1,327 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The sales service: quotes, card-to-card payments completed exactly once (also under 20
+//! concurrent approvals), rejection, expiry, paying from the balance, the tenant's wholesale
+//! charge, referral rewards and discount codes, on SQLite and (with `TEST_DATABASE_URL`)
+//! PostgreSQL.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use remnabot_domain::config::Language;
+use remnabot_domain::{Error, Page, PlanId, Tenant, TgUserId, Toman, UserId};
+use remnabot_store::payments::{CardPayment, PaymentPurpose, PaymentStatus, Receipt, ReceiptKind};
+use remnabot_store::plans::PlanSpec;
+use remnabot_store::promos::{PromoCodeSpec, PromoKind};
+use remnabot_store::sales::{Reviewer, SaleTexts};
+use remnabot_store::users::NewUser;
+use remnabot_store::{Store, testing};
+use serde_json::json;
+
+struct Texts;
+
+impl SaleTexts for Texts {
+    fn card_approved(&self, lang: Language, p: &CardPayment, balance_after: Option<Toman>) -> String {
+        format!("{lang:?} approved {} balance {balance_after:?}", p.tracking_code)
+    }
+    fn card_rejected(&self, lang: Language, p: &CardPayment) -> String {
+        format!("{lang:?} rejected {} because {:?}", p.tracking_code, p.reject_reason)
+    }
+    fn card_expired(&self, lang: Language, p: &CardPayment) -> String {
+        format!("{lang:?} expired {}", p.tracking_code)
+    }
+}
+
+async fn customer(store: &Store, t: &Tenant, tg: i64, referred_by: Option<UserId>) -> UserId {
+    let new = NewUser {
+        telegram_id: TgUserId(tg),
+        username: None,
+        first_name: Some("Sara".to_owned()),
+        language: Language::En,
+        referred_by,
+    };
+    store.users().register(t, new).await.unwrap().0.id
+}
+
+async fn plan(store: &Store, t: &Tenant, price: i64, traffic_gb: u32) -> PlanId {
+    let spec = PlanSpec {
+        name: "Monthly".to_owned(),
+        description: None,
+        period_days: 30,
+        traffic_gb,
+        device_limit: 2,
+        price: Toman(price),
+        sort_order: 0,
+    };
+    store.plans().create(t, spec).await.unwrap().id
+}
+
+fn photo() -> Receipt {
+    Receipt { kind: ReceiptKind::Photo, file_id: Some("AgACphoto".to_owned()), text: None }
+}
+
+async fn notification_texts(store: &Store, t: &Tenant) -> Vec<String> {
+    store.notifications().list(t, None, Page::default()).await.unwrap().into_iter().map(|n| n.text).collect()
+}
+
+/// A tenant with a card, a 100,000 Toman plan of 10 GB, and a customer.
+async fn shop(store: &Store, name: &str) -> (Tenant, PlanId, UserId) {
+    let (_, t) = testing::tenant(store, name).await;
+    store.cards().create(&t, testing::card_spec(7)).await.unwrap();
+    let p = plan(store, &t, 100_000, 10).await;
+    let u = customer(store, &t, 5001, None).await;
+    (t, p, u)
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+#[tokio::test]
+async fn an_approved_card_payment_completes_the_order_once() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, p, u) = shop(&store, "shop").await;
+        store.configs().set(&t, "wholesale_price_per_gb", json!(1_000)).await.unwrap();
+        store.wallets().credit(&t, Toman(50_000), "deposit", "seed").await.unwrap();
+        let (payment, card) =
+            store.sales().start_card_payment(&t, u, PaymentPurpose::Purchase, Some(p), None, now()).await.unwrap();
+        assert_eq!(payment.amount, Toman(100_000));
+        assert_eq!(payment.card_id, card.id);
+        assert!(payment.expires_at > now() + Duration::minutes(29), "{backend:?}");
+
+        let with_receipt = store.sales().submit_receipt(&t, u, payment.id, photo(), now()).await.unwrap();
+        assert!(with_receipt.expires_at > now() + Duration::hours(23), "the admins get a day to review");
+        let again = store.sales().submit_receipt(&t, u, payment.id, photo(), now()).await;
+        assert!(matches!(again, Err(Error::Conflict(_))), "one receipt per order: {again:?}");
+
+        let approval = store
+            .sales()
+            .approve_card_payment(&t, payment.id, Reviewer::Admin(TgUserId(42)), &Texts, now())
+            .await
+            .unwrap();
+        assert_eq!(approval.payment.status, PaymentStatus::Approved);
+        assert_eq!(approval.payment.reviewed_by, Some(TgUserId(42)));
+        let provisioned = approval.fulfilment.provisioned.clone().expect("a purchase provisions");
+        assert_eq!(provisioned.subscription.traffic_limit_bytes, 10 << 30);
+        assert_eq!(approval.fulfilment.transaction.amount, Toman(100_000));
+        assert_eq!(approval.fulfilment.transaction.payment_method.as_deref(), Some("card_to_card"));
+
+        // The wholesale cost (10 GB x 1,000) left the tenant's wallet, once.
+        assert_eq!(store.wallets().balance(&t).await.unwrap(), Toman(40_000));
+        assert_eq!(store.cards().get(&t, card.id).await.unwrap().success_count, 1);
+        let texts = notification_texts(&store, &t).await;
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert!(texts[0].starts_with("En approved"), "{texts:?}");
+
+        let second = store.sales().approve_card_payment(&t, payment.id, Reviewer::Api, &Texts, now()).await;
+        assert!(matches!(&second, Err(Error::Conflict(m)) if m.contains("already approved")), "{second:?}");
+        let reject = store.sales().reject_card_payment(&t, payment.id, Reviewer::Api, None, &Texts, now()).await;
+        assert!(matches!(reject, Err(Error::Conflict(_))));
+        assert_eq!(store.transactions().list(&t, None, Page::default()).await.unwrap().len(), 1);
+        assert_eq!(store.provisioning().list(&t, None, Page::default()).await.unwrap().len(), 1);
+        assert_eq!(store.wallets().balance(&t).await.unwrap(), Toman(40_000));
+    }
+}
+
+#[tokio::test]
+async fn twenty_concurrent_approvals_complete_once() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, p, u) = shop(&store, "rush").await;
+        let (payment, _) =
+            store.sales().start_card_payment(&t, u, PaymentPurpose::Purchase, Some(p), None, now()).await.unwrap();
+        store.sales().submit_receipt(&t, u, payment.id, photo(), now()).await.unwrap();
+        let store = Arc::new(store);
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let (store, t) = (store.clone(), t.clone());
+            tasks.push(tokio::spawn(async move {
+                store.sales().approve_card_payment(&t, payment.id, Reviewer::Admin(TgUserId(i)), &Texts, now()).await
+            }));
+        }
+        let mut won = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(Error::Conflict(m)) => assert!(m.contains("already approved"), "{m}"),
+                Err(e) => panic!("{backend:?}: {e:?}"),
+            }
+        }
+        assert_eq!(won, 1, "{backend:?}");
+        assert_eq!(store.transactions().list(&t, None, Page::default()).await.unwrap().len(), 1);
+        assert_eq!(store.provisioning().list(&t, None, Page::default()).await.unwrap().len(), 1);
+        assert_eq!(notification_texts(&store, &t).await.len(), 1);
+        let subs = store.subscriptions().list(&t, None, Page::default()).await.unwrap();
+        assert_eq!(subs.len(), 1);
+        assert!(subs[0].expires_at < now() + Duration::days(31), "extended once, not 20 times");
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_payment_cannot_be_approved_and_tells_the_customer_why() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, p, u) = shop(&store, "strict").await;
+        let (payment, _) =
+            store.sales().start_card_payment(&t, u, PaymentPurpose::Purchase, Some(p), None, now()).await.unwrap();
+        let rejected = store
+            .sales()
+            .reject_card_payment(&t, payment.id, Reviewer::Admin(TgUserId(9)), Some("blurry".to_owned()), &Texts, now())
+            .await
+            .unwrap();
+        assert_eq!(rejected.status, PaymentStatus::Rejected);
+        let approve = store.sales().approve_card_payment(&t, payment.id, Reviewer::Api, &Texts, now()).await;
+        assert!(matches!(&approve, Err(Error::Conflict(m)) if m.contains("rejected")), "{approve:?}");
+        assert!(store.transactions().list(&t, None, Page::default()).await.unwrap().is_empty());
+        assert!(store.provisioning().list(&t, None, Page::default()).await.unwrap().is_empty());
+        assert_eq!(
+            notification_texts(&store, &t).await,
+            vec![format!("En rejected {} because Some(\"blurry\")", payment.tracking_code)]
+        );
+    }
+}
+
+#[tokio::test]
+async fn another_tenant_cannot_review_or_receipt_a_payment() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (a, p, u) = shop(&store, "a").await;
+        let (b, _, ub) = shop(&store, "b").await;
+        let (payment, _) =
+            store.sales().start_card_payment(&a, u, PaymentPurpose::Purchase, Some(p), None, now()).await.unwrap();
+        let r = store.sales().approve_card_payment(&b, payment.id, Reviewer::Api, &Texts, now()).await;
+        assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+        let r = store.sales().submit_receipt(&b, ub, payment.id, photo(), now()).await;
+        assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+        // Nor can another customer of the same tenant send its receipt.
+        let other = customer(&store, &a, 777, None).await;
+        let r = store.sales().submit_receipt(&a, other, payment.id, photo(), now()).await;
+        assert!(matches!(r, Err(Error::NotFound { .. })), "{r:?}");
+        assert_eq!(store.card_payments().get(&a, payment.id).await.unwrap().status, PaymentStatus::Pending);
+    }
+}
+
+#[tokio::test]
+async fn a_top_up_credits_the_balance_and_rewards_the_inviter_once() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, _, inviter) = shop(&store, "topup").await;
+        store.configs().set(&t, "referral_percent", json!(10)).await.unwrap();
+        let invited = customer(&store, &t, 6001, Some(inviter)).await;
+        let bad =
+            store.sales().start_card_payment(&t, invited, PaymentPurpose::TopUp, None, Some(Toman(10)), now()).await;
+        assert!(matches!(bad, Err(Error::Invalid { field: "top_up", .. })), "{bad:?}");
+        let (payment, _) = store
+            .sales()
+            .start_card_payment(&t, invited, PaymentPurpose::TopUp, None, Some(Toman(250_000)), now())
+            .await
+            .unwrap();
+        let approval = store.sales().approve_card_payment(&t, payment.id, Reviewer::Api, &Texts, now()).await.unwrap();
+        assert_eq!(approval.fulfilment.balance_after, Some(Toman(250_000)));
+        assert!(approval.fulfilment.provisioned.is_none());
+        assert_eq!(store.users().get(&t, invited).await.unwrap().balance, Toman(250_000));
+        assert_eq!(store.users().get(&t, inviter).await.unwrap().balance, Toman(25_000));
+        assert_eq!(store.referral_earnings().total_for_referrer(&t, inviter).await.unwrap(), Toman(25_000));
+        let again = store.sales().approve_card_payment(&t, payment.id, Reviewer::Api, &Texts, now()).await;
+        assert!(again.is_err());
+        assert_eq!(store.users().get(&t, inviter).await.unwrap().balance, Toman(25_000));
+    }
+}
+
+#[tokio::test]
+async fn paying_from_the_balance_applies_once_per_key_and_never_overdraws() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, p, u) = shop(&store, "wallet").await;
+        store.configs().set(&t, "referral_percent", json!(10)).await.unwrap();
+        let poor = store.sales().pay_from_balance(&t, u, PaymentPurpose::Purchase, p, "order-1", now()).await;
+        assert!(matches!(poor, Err(Error::InsufficientBalance { .. })), "{poor:?}");
+        store
+            .balances()
+            .post(&t, u, remnabot_store::ledger::Posting::credit(Toman(150_000), "deposit", "seed").unwrap())
+            .await
+            .unwrap();
+        let first = store.sales().pay_from_balance(&t, u, PaymentPurpose::Purchase, p, "order-1", now()).await.unwrap();
+        assert!(first.newly_applied);
+        assert_eq!(first.balance_after, Some(Toman(50_000)));
+        let again = store.sales().pay_from_balance(&t, u, PaymentPurpose::Purchase, p, "order-1", now()).await.unwrap();
+        assert!(!again.newly_applied);
+        assert_eq!(again.transaction.id, first.transaction.id);
+        assert_eq!(store.users().get(&t, u).await.unwrap().balance, Toman(50_000));
+        let second = store.sales().pay_from_balance(&t, u, PaymentPurpose::Renewal, p, "order-2", now()).await;
+        assert!(matches!(second, Err(Error::InsufficientBalance { .. })), "{second:?}");
+        assert_eq!(store.provisioning().list(&t, None, Page::default()).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_sale_the_wallet_cannot_cover_is_refused_before_payment() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, p, u) = shop(&store, "short").await;
+        store.configs().set(&t, "wholesale_price_per_gb", json!(5_000)).await.unwrap();
+        store.wallets().credit(&t, Toman(20_000), "deposit", "seed").await.unwrap();
+        let r = store.sales().start_card_payment(&t, u, PaymentPurpose::Purchase, Some(p), None, now()).await;
+        assert!(
+            matches!(r, Err(Error::TenantWalletShort { available: Toman(20_000), needed: Toman(50_000) })),
+            "{r:?}"
+        );
+        assert!(store.card_payments().list(&t, None, Page::default()).await.unwrap().is_empty());
+        // A credit limit counts as available.
+        store
+            .platform()
+            .update(
+                t.bot_id(),
+                remnabot_store::platform::BotChanges { name: None, wallet_credit_limit: Some(Toman(30_000)) },
+            )
+            .await
+            .unwrap();
+        let q = store.sales().quote(&t, u, p).await.unwrap();
+        assert_eq!(q.wholesale_cost, Toman(50_000));
+    }
+}
+
+#[tokio::test]
+async fn a_discount_code_prices_the_next_order_and_is_spent_by_it() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, p, u) = shop(&store, "promo").await;
+        let spec = PromoCodeSpec {
+            code: "HALF".to_owned(),
+            kind: PromoKind::Discount,
+            value: 50,
+            max_uses: 0,
+            valid_from: None,
+            valid_until: None,
+        };
+        store.promo_codes().create(&t, spec).await.unwrap();
+        store.promo_codes().redeem(&t, "half", u, now()).await.unwrap();
+        let q = store.sales().quote(&t, u, p).await.unwrap();
+        assert_eq!((q.discount_percent, q.price), (50, Toman(50_000)));
+        let (payment, _) =
+            store.sales().start_card_payment(&t, u, PaymentPurpose::Purchase, Some(p), None, now()).await.unwrap();
+        assert_eq!(payment.amount, Toman(50_000));
+        store.sales().approve_card_payment(&t, payment.id, Reviewer::Api, &Texts, now()).await.unwrap();
+        let q = store.sales().quote(&t, u, p).await.unwrap();
+        assert_eq!((q.discount_percent, q.price), (0, Toman(100_000)), "the code was spent");
+    }
+}
+
+#[tokio::test]
+async fn unreviewed_payments_expire_once_and_the_customer_is_told() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, p, u) = shop(&store, "late").await;
+        let (payment, _) =
+            store.sales().start_card_payment(&t, u, PaymentPurpose::Purchase, Some(p), None, now()).await.unwrap();
+        assert_eq!(store.sales().awaiting_receipt(&t, u, now()).await.unwrap().map(|p| p.id), Some(payment.id));
+        let later = now() + Duration::hours(1);
+        assert!(store.sales().awaiting_receipt(&t, u, later).await.unwrap().is_none());
+        let expired = store.sales().expire_card_payments(&t, &Texts, later).await.unwrap();
+        assert_eq!(expired.iter().map(|p| p.id).collect::<Vec<_>>(), vec![payment.id]);
+        assert!(store.sales().expire_card_payments(&t, &Texts, later).await.unwrap().is_empty());
+        assert_eq!(notification_texts(&store, &t).await, vec![format!("En expired {}", payment.tracking_code)]);
+        let approve = store.sales().approve_card_payment(&t, payment.id, Reviewer::Api, &Texts, later).await;
+        assert!(matches!(&approve, Err(Error::Conflict(m)) if m.contains("expired")), "{approve:?}");
+    }
+}
