@@ -69,6 +69,7 @@ impl ApiError {
                 Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 Error::Conflict(_)
                 | Error::InsufficientBalance { .. }
+                | Error::TenantWalletShort { .. }
                 | Error::MasterBotProtected { .. }
                 | Error::NoActiveCard { .. }
                 | Error::IdempotencyMismatch { .. } => StatusCode::CONFLICT,
@@ -96,6 +97,7 @@ impl ApiError {
                 Error::Invalid { field, .. } => ("invalid_input".to_owned(), e.to_string(), Some((*field).to_owned())),
                 Error::Conflict(_) => ("conflict".to_owned(), e.to_string(), None),
                 Error::InsufficientBalance { .. } => ("insufficient_balance".to_owned(), e.to_string(), None),
+                Error::TenantWalletShort { .. } => ("tenant_wallet_short".to_owned(), e.to_string(), None),
                 Error::MasterBotProtected { .. } => ("master_bot_protected".to_owned(), e.to_string(), None),
                 Error::NoActiveCard { .. } => ("no_active_card".to_owned(), e.to_string(), None),
                 Error::IdempotencyMismatch { .. } => {

@@ -57,12 +57,17 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
             Err(PathRejection::FailedToDeserializePathParams(e)) => {
                 let field = match e.kind() {
                     ErrorKind::ParseErrorAtKey { key, .. } | ErrorKind::InvalidUtf8InPathParam { key } => key.clone(),
+                    // Tuples are read by position: name the parameter at that position.
+                    ErrorKind::ParseErrorAtIndex { index, .. } => {
+                        axum::extract::RawPathParams::from_request_parts(parts, state)
+                            .await
+                            .ok()
+                            .and_then(|raw| raw.iter().nth(*index).map(|(k, _)| k.to_owned()))
+                            .unwrap_or_else(|| "path".to_owned())
+                    }
                     _ => "path".to_owned(),
                 };
-                Err(ApiError::BadParameter {
-                    message: format!("`{field}` in the path must be a whole number"),
-                    field,
-                })
+                Err(ApiError::BadParameter { message: format!("`{field}` in the path must be a whole number"), field })
             }
             Err(other) => Err(ApiError::BadParameter { field: "path".to_owned(), message: other.body_text() }),
         }

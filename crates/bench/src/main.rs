@@ -21,6 +21,10 @@ use remnabot_store::{Backend, Store, testing};
 use remnabot_testkit::FakeTelegram;
 use secrecy::ExposeSecret;
 
+/// The allocator the `remnabot` binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Resident memory of this process, in KiB (Linux `/proc/self/status`).

@@ -46,6 +46,10 @@ unknown-command =
     Sorry, I didn't understand that. 🤔
     Send /start to open the main menu.
 
+feature-disabled = ⛔️ This feature is not available in this bot.
+button-stale = ⌛️ This button is no longer valid. Please start again from the main menu.
+coming-soon = 🚧 This section is coming soon.
+
 ## Numbers and amounts
 
 # $days: a number.

@@ -51,6 +51,10 @@ unknown-command =
     متأسفانه متوجه این پیام نشدم. 🤔
     برای باز کردن منوی اصلی، دستور /start را بفرستید.
 
+feature-disabled = ⛔️ این بخش در این ربات فعال نیست.
+button-stale = ⌛️ این دکمه دیگر معتبر نیست. لطفاً از منوی اصلی دوباره شروع کنید.
+coming-soon = 🚧 این بخش به‌زودی فعال می‌شود.
+
 ## Numbers and amounts
 
 # $days: a number. Persian has no plural forms: the noun stays singular.

@@ -2,12 +2,17 @@
 //! Keyed by `(bot_id, chat_id)`, so the same person talking to two tenants' bots has two
 //! independent conversations, and a restart resumes where each one stood.
 
-use remnabot_domain::{Error, Result, Tenant};
+use remnabot_domain::{Error, PaymentId, Result, Tenant, TgUserId, TicketId};
 use remnabot_store::Store;
 use serde::{Deserialize, Serialize};
 
-/// Where a conversation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Where a conversation stands: the question the bot is waiting for an answer to.
+///
+/// Each variant belongs to one handler module, and `handlers::on_dialogue_message` sends
+/// the chat's next message to that module. A module adds its states here and one arm
+/// there. States are stored as JSON (`{"state": "awaiting_receipt", "payment": 7}`), so
+/// renaming a variant or a field makes stored conversations fall back to `Idle`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum DialogueState {
     /// No question pending.
@@ -15,6 +20,46 @@ pub enum DialogueState {
     Idle,
     /// `/language` was asked; the next button or language name answers it.
     ChoosingLanguage,
+
+    // Shop (handlers::shop).
+    /// A card-to-card payment was started; the next photo, document or text is its receipt.
+    AwaitingReceipt {
+        /// The payment (this tenant's; checked again when the receipt arrives).
+        payment: PaymentId,
+    },
+
+    // Review of card payments by the tenant's admins (handlers::admin).
+    /// An admin pressed Reject; their next text in this chat is the reason (or the skip
+    /// button answers without one).
+    AwaitingRejectReason {
+        /// The payment being rejected.
+        payment: PaymentId,
+        /// The admin who pressed Reject: only their answer counts in a group chat.
+        admin: TgUserId,
+        /// The chat and message of the receipt the admin pressed, edited with the outcome.
+        receipt_chat: i64,
+        receipt_message: i32,
+    },
+    // Account (handlers::account): balance top-up, promo codes, support tickets.
+    /// A balance top-up: the next text is the amount (preset buttons answer too).
+    TopUpAmount,
+    /// The next text is a promo code.
+    PromoCode,
+    /// A new support ticket: the next text or photo is its first message.
+    TicketOpening,
+    /// The customer's next text or photo goes to their ticket.
+    TicketReplying {
+        /// The ticket (this tenant's and this customer's; checked again on the answer).
+        ticket: TicketId,
+    },
+    /// An admin pressed Reply on a ticket; their next text or photo in their private chat
+    /// is the answer sent to the customer.
+    TicketAnswering {
+        /// The ticket being answered.
+        ticket: TicketId,
+        /// The admin who pressed Reply (checked again to be an admin on the answer).
+        admin: TgUserId,
+    },
 }
 
 /// The dialogue storage.
@@ -79,7 +124,7 @@ impl DialogueStore {
                 if state == DialogueState::Idle {
                     store.dialogues().remove(tenant, chat_id).await
                 } else {
-                    let value = serde_json::to_value(state).map_err(|e| Error::invalid("state", e.to_string()))?;
+                    let value = serde_json::to_value(&state).map_err(|e| Error::invalid("state", e.to_string()))?;
                     store.dialogues().set(tenant, chat_id, &value).await
                 }
             }

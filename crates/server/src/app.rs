@@ -7,11 +7,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::get;
+use remnabot_api::{ApiConfig, ApiState};
 use remnabot_bot::dialogue::DialogueStore;
 use remnabot_bot::handlers::Shared;
+use remnabot_bot::texts::Texts;
 use remnabot_bot::{Fleet, FleetConfig};
 use remnabot_domain::Tenant;
 use remnabot_jobs::PanelResolver;
@@ -68,7 +67,7 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     std::io::Write::write_all(&mut file, content.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
 }
 
-async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let key = secret_key(settings)?;
     let cache = match &settings.redis_url {
         Some(url) => FlagCache::redis(url, settings.feature_cache_ttl, "remnabot")
@@ -125,24 +124,42 @@ async fn ensure_master(store: &Store, settings: &Settings) -> anyhow::Result<()>
     Ok(())
 }
 
-/// What HTTP handlers share.
-#[derive(Clone, Debug)]
-pub struct AppCtx {
-    pub store: Store,
+/// The fleet as the API's metrics see it.
+struct FleetMetrics(Fleet);
+
+impl remnabot_api::FleetStatus for FleetMetrics {
+    fn updates_received(&self) -> u64 {
+        self.0.updates_received()
+    }
+
+    fn health(&self) -> Vec<(remnabot_domain::BotId, remnabot_api::BotState)> {
+        use remnabot_api::BotState;
+        use remnabot_bot::BotHealth;
+        self.0
+            .health()
+            .into_iter()
+            .map(|(id, h)| {
+                let state = match h {
+                    BotHealth::Running => BotState::Running,
+                    BotHealth::Paused => BotState::Paused,
+                    BotHealth::Unhealthy { .. } => BotState::Unhealthy,
+                };
+                (id, state)
+            })
+            .collect()
+    }
 }
 
-/// The HTTP routes: health, readiness and the bots' webhook.
-pub fn router(ctx: AppCtx, fleet: Fleet) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .route("/ready", get(ready))
-        .with_state(ctx)
-        .merge(remnabot_bot::fleet::router(fleet))
+/// The HTTP routes: the API (with `/health`, `/ready`, `/metrics`, `/api/openapi.json`) and
+/// the bots' webhook.
+pub fn router(store: Store, settings: &Settings, fleet: Fleet, texts: Arc<Texts>) -> Router {
+    let mut config = ApiConfig::new(settings.operator_api_token.clone(), texts);
+    config.fleet = Some(Arc::new(FleetMetrics(fleet.clone())));
+    remnabot_api::router(ApiState::new(store, config)).merge(remnabot_bot::fleet::router(fleet))
 }
 
 /// The fleet of tenant bots over `store`.
-async fn build_fleet(store: &Store, settings: &Settings) -> anyhow::Result<Fleet> {
-    let texts = Arc::new(remnabot_bot::texts::Texts::load().map_err(|e| anyhow::anyhow!("texts: {e}"))?);
+async fn build_fleet(store: &Store, settings: &Settings, texts: Arc<Texts>) -> anyhow::Result<Fleet> {
     let dialogues = match &settings.redis_url {
         Some(url) => DialogueStore::redis(url, "remnabot").await.map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
         None => DialogueStore::Database(store.clone()),
@@ -156,18 +173,6 @@ async fn build_fleet(store: &Store, settings: &Settings) -> anyhow::Result<Fleet
         .build()
         .context("HTTP client")?;
     Ok(Fleet::new(shared, client, FleetConfig::new(settings.updates_mode.clone(), api_url)))
-}
-
-async fn health() -> (StatusCode, axum::Json<serde_json::Value>) {
-    (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"})))
-}
-
-async fn ready(State(ctx): State<AppCtx>) -> (StatusCode, axum::Json<serde_json::Value>) {
-    if ctx.store.ping().await {
-        (StatusCode::OK, axum::Json(serde_json::json!({"status": "ready"})))
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database unavailable"})))
-    }
 }
 
 /// Starts the background jobs: the provisioning outbox, notifications and the usage sync.
@@ -206,7 +211,25 @@ fn start_jobs(
             let s = sync.clone();
             async move { s.run_once().await }
         })),
+        tokio::spawn(card_payment_expiry(store.clone(), shutdown.clone())),
     ]
+}
+
+/// Every minute, expires the card-to-card payments of every active tenant that passed their
+/// deadline (no receipt, or no review, in time) and queues the customers' messages.
+async fn card_payment_expiry(store: Store, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let texts = match remnabot_bot::texts::Texts::load() {
+        Ok(texts) => Arc::new(texts),
+        Err(e) => {
+            tracing::error!(error = %e, "texts do not load: card payments will not expire");
+            return;
+        }
+    };
+    remnabot_jobs::repeat("card-payment-expiry", Duration::from_secs(60), shutdown, move || {
+        let (store, texts) = (store.clone(), texts.clone());
+        async move { remnabot_bot::sale_texts::expire_card_payments_everywhere(&store, &texts, chrono::Utc::now()).await }
+    })
+    .await;
 }
 
 /// `remnabot serve`.
@@ -215,7 +238,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     ensure_master(&store, &settings).await?;
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let jobs = start_jobs(&store, &settings, &jobs_stopped);
-    let fleet = build_fleet(&store, &settings).await?;
+    let texts = Arc::new(Texts::load().map_err(|e| anyhow::anyhow!("texts: {e}"))?);
+    let fleet = build_fleet(&store, &settings, texts.clone()).await?;
     let fleet_task = tokio::spawn(fleet.clone().run(jobs_stopped.clone()));
     let listener = tokio::net::TcpListener::bind(settings.http_addr)
         .await
@@ -227,10 +251,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         operator_api_token = if settings.operator_api_token.is_some() { "set" } else { "not set" },
         "listening"
     );
-    axum::serve(listener, router(AppCtx { store }, fleet))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("HTTP server")?;
+    let app = router(store, &settings, fleet, texts).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("HTTP server")?;
     // The fleet stops taking updates and finishes the ones in hand; in-flight job steps
     // finish; pending outbox entries stay for the next start.
     stop_jobs.send_replace(true);

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod payments;
 pub mod plans;
 pub mod platform;
+pub mod promo_effects;
 pub mod promos;
 pub mod sales;
 pub mod scope;

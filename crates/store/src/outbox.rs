@@ -437,7 +437,7 @@ impl Provisioning<'_> {
 
     /// Inserts the outbox entry; `Ok(None)` when the key is already taken.
     #[allow(clippy::too_many_arguments)]
-    async fn enqueue_entry(
+    pub(crate) async fn enqueue_entry(
         &self,
         tx: &DatabaseTransaction,
         tenant: &Tenant,

@@ -492,7 +492,11 @@ impl Platform<'_> {
             .map_err(unavailable)?;
         Ok(PlatformStats {
             bots: bot::Entity::find().count(db).await.map_err(count_err)?,
-            active_bots: bot::Entity::find().filter(bot::Column::IsActive.eq(true)).count(db).await.map_err(count_err)?,
+            active_bots: bot::Entity::find()
+                .filter(bot::Column::IsActive.eq(true))
+                .count(db)
+                .await
+                .map_err(count_err)?,
             users: user::Entity::find().count(db).await.map_err(count_err)?,
             subscriptions_by_status: grouped(db, sub::Entity::find(), sub::Column::Status).await?,
             card_payments_by_status: grouped(db, cp::Entity::find(), cp::Column::Status).await?,

@@ -653,6 +653,46 @@ impl FakeTelegram {
         self.shared.inject_callback(token, user_id, message_id, data, false)
     }
 
+    /// User `user_id`, a member of the group `chat_id`, presses the inline button with
+    /// `callback_data == data` on the bot's message `message_id` in that group; returns the
+    /// callback query id. The update carries the message as it is now.
+    ///
+    /// # Errors
+    /// Unknown token, no such live message, not a bot message, or no button with that data.
+    pub fn press_button_in_chat(
+        &self,
+        token: &str,
+        chat_id: i64,
+        user_id: i64,
+        message_id: i64,
+        data: &str,
+    ) -> Result<String, FakeTelegramError> {
+        self.shared.inject_group_callback(token, chat_id, user_id, message_id, data)
+    }
+
+    /// User `user_id` sends a sticker in their private chat; returns the `update_id`.
+    ///
+    /// # Panics
+    /// When `token` was never registered (a test bug).
+    pub fn send_sticker(&self, token: &str, user_id: i64) -> i64 {
+        let user = self.shared.user(user_id);
+        let mut content = Map::new();
+        content.insert(
+            "sticker".into(),
+            json!({
+                "file_id": format!("CAACAgIAAx0Csticker{user_id}"),
+                "file_unique_id": format!("AgADsticker{user_id}"),
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": false,
+                "is_video": false,
+                "emoji": "👍",
+            }),
+        );
+        or_panic(self.shared.inject_message(token, &user, content))
+    }
+
     /// User `user_id` confirms payment of an invoice: queues a `pre_checkout_query` and returns
     /// its id. The bot must answer it with `answerPreCheckoutQuery` (see
     /// [`Self::pre_checkout_answers`]).
@@ -694,6 +734,15 @@ impl FakeTelegram {
     /// When `token` was never registered (a test bug).
     pub fn push_update(&self, token: &str, update: Value) -> i64 {
         or_panic(self.shared.inject_raw(token, update))
+    }
+
+    /// Puts the bot in the group chat `chat_id` (a negative id, like Telegram's supergroups)
+    /// named `title`: the bot can then send there, and its members press buttons there with
+    /// [`Self::press_button_in_chat`].
+    pub fn add_group(&self, token: &str, chat_id: i64, title: &str) {
+        if let Some(bot) = self.shared.lock().bots.get_mut(token) {
+            bot.groups.insert(chat_id, title.to_owned());
+        }
     }
 
     /// The user blocks the bot: sends and edits to `chat_id` answer
@@ -870,6 +919,9 @@ struct State {
 
 struct BotState {
     id: i64,
+    /// Rung when this bot's queue, webhook or token changes: its webhook delivery task and
+    /// long polls wait here, so one bot's traffic does not wake every other bot's waiters.
+    bell: Arc<Notify>,
     revoked: bool,
     webhook: Option<Webhook>,
     /// Bumped by every setWebhook / deleteWebhook; a delivery task serves one generation.
@@ -888,6 +940,8 @@ struct BotState {
     failures: Vec<PendingFailure>,
     blocked: HashSet<i64>,
     members: HashMap<(i64, i64), MemberStatus>,
+    /// Group chats the bot is in (see [`FakeTelegram::add_group`]), with their titles.
+    groups: HashMap<i64, String>,
     next_serial: u64,
     callback_queries: HashMap<String, bool>,
     callback_answers: Vec<CallbackAnswer>,
@@ -948,6 +1002,22 @@ impl Shared {
     /// Wakes every waiter (long polls, webhook deliveries, `wait_until`) to re-check the state.
     fn wake(&self) {
         self.notify.notify_waiters();
+        for bot in self.lock().bots.values() {
+            bot.bell.notify_waiters();
+        }
+    }
+
+    /// Wakes the waiters of the bot with `token` and the fake's own `wait_until` waiters.
+    fn wake_bot(&self, token: &str) {
+        self.notify.notify_waiters();
+        if let Some(bot) = self.lock().bots.get(token) {
+            bot.bell.notify_waiters();
+        }
+    }
+
+    /// The bell of the bot with `token`, if it exists.
+    fn bell(&self, token: &str) -> Option<Arc<Notify>> {
+        self.lock().bots.get(token).map(|b| b.bell.clone())
     }
 
     fn user(&self, user_id: i64) -> FakeUser {
@@ -968,7 +1038,7 @@ impl Shared {
                 None => Err(FakeTelegramError::UnknownBot(token.to_owned())),
             }
         };
-        self.wake();
+        self.wake_bot(token);
         result
     }
 
@@ -1060,6 +1130,43 @@ impl Shared {
                 "from": user_json(&user),
                 "message": message,
                 "chat_instance": format!("-{}{}", bot.id, user_id),
+                "data": data,
+            });
+            bot.enqueue("callback_query", query);
+            Ok(id)
+        })
+    }
+
+    fn inject_group_callback(
+        &self,
+        token: &str,
+        chat_id: i64,
+        user_id: i64,
+        message_id: i64,
+        data: &str,
+    ) -> Result<String, FakeTelegramError> {
+        let user = self.user(user_id);
+        self.with_bot(token, |bot, _| {
+            let Some(stored) = bot.live_message(chat_id, message_id) else {
+                return Err(FakeTelegramError::MessageNotFound { chat_id, message_id });
+            };
+            if !stored.from_bot {
+                return Err(FakeTelegramError::NotABotMessage { message_id });
+            }
+            let has_button = inline_buttons(stored.json.get("reply_markup"))
+                .iter()
+                .any(|b| b.callback_data.as_deref() == Some(data));
+            if !has_button {
+                return Err(FakeTelegramError::ButtonNotFound { message_id, data: data.to_owned() });
+            }
+            let message = stored.json.clone();
+            let id = bot.serial_id();
+            bot.callback_queries.insert(id.clone(), false);
+            let query = json!({
+                "id": id,
+                "from": user_json(&user),
+                "message": message,
+                "chat_instance": format!("-{}{}", bot.id, chat_id),
                 "data": data,
             });
             bot.enqueue("callback_query", query);
@@ -1173,6 +1280,7 @@ impl Shared {
 impl BotState {
     fn new(id: i64) -> Self {
         BotState {
+            bell: Arc::new(Notify::new()),
             id,
             revoked: false,
             webhook: None,
@@ -1190,6 +1298,7 @@ impl BotState {
             failures: Vec::new(),
             blocked: HashSet::new(),
             members: HashMap::new(),
+            groups: HashMap::new(),
             next_serial: 0,
             callback_queries: HashMap::new(),
             callback_answers: Vec::new(),
@@ -2082,7 +2191,7 @@ impl Ctx<'_> {
         match self.p.value(key) {
             None => Err(ApiErr::bad(format!("{key} is empty"))),
             Some(_) => match self.p.int(key) {
-                Ok(Some(id)) if id > 0 => Ok(id),
+                Ok(Some(id)) if id > 0 || self.bot.groups.contains_key(&id) => Ok(id),
                 _ => Err(ApiErr::bad("chat not found")),
             },
         }
@@ -2093,6 +2202,9 @@ impl Ctx<'_> {
     }
 
     fn chat_for(&self, chat_id: i64) -> Value {
+        if let Some(title) = self.bot.groups.get(&chat_id) {
+            return json!({"id": chat_id, "type": "supergroup", "title": title});
+        }
         match self.users.get(&chat_id) {
             Some(user) => chat_json(user),
             None => chat_json(&FakeUser::new(chat_id)),
@@ -2740,7 +2852,7 @@ async fn api_entry(
         tokio::time::sleep(delay).await;
     }
     let result = api_call(&shared, token, method, uri, headers, body).await;
-    shared.wake();
+    shared.wake_bot(token);
     match result {
         Ok(value) => ok_response(value),
         Err(e) => e.into_response(),
@@ -2838,8 +2950,9 @@ fn start_poll(bot: &mut BotState, p: &Params) -> Result<Poll, ApiErr> {
 /// Waits until the bot has updates or the poll's deadline passes.
 async fn long_poll(shared: &Shared, token: &str, poll: Poll) -> ApiResult {
     let Poll { generation, limit, deadline } = poll;
+    let Some(bell) = shared.bell(token) else { return Err(ApiErr::unauthorized()) };
     loop {
-        let notified = shared.notify.notified();
+        let notified = bell.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
         {
@@ -2870,8 +2983,9 @@ async fn long_poll(shared: &Shared, token: &str, poll: Poll) -> ApiResult {
 
 /// Delivers the queue of one bot to its webhook, one update at a time, for one webhook generation.
 async fn webhook_pump(shared: Arc<Shared>, token: String, generation: u64) {
+    let Some(bell) = shared.bell(&token) else { return };
     loop {
-        let notified = shared.notify.notified();
+        let notified = bell.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
         let job = {

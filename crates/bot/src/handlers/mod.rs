@@ -1,12 +1,28 @@
-//! What the bots do with an update: `/start` registers the customer in the tenant and shows
-//! the menu, `/language` switches language. Every handler runs with a resolved [`Tenant`];
-//! the customer journey fills in the menu's actions.
+//! What the bots do with an update. Every handler runs with a resolved [`Tenant`].
+//!
+//! This module only dispatches; the work is in the modules named after what they sell or
+//! keep: [`shop`] (plans, checkout, card-to-card, subscription, trial), [`admin`] (the
+//! tenant's admins reviewing card payments) and [`account`] (balance, promo codes, referral,
+//! support). Four tables route everything:
+//!
+//! - commands (`/start`, `/language`) in [`on_message`];
+//! - main-menu buttons: [`MenuItem`] (label, feature flag) and [`open_menu_item`];
+//! - callback data: [`Callback::parse`] by prefix (`lang:`, `shop:`, `adm:`, `acct:`), each
+//!   module parsing its own part into a closed enum, so stale or forged data never reaches
+//!   a handler's logic;
+//! - dialogue states (a question the bot waits for an answer to): [`on_dialogue_message`].
+//!
+//! Account features plug in here: their menu items call `account::show_balance`,
+//! `account::ask_promo_code`, `account::show_referral` and `account::open_support`;
+//! callback data starting with `acct:` goes to `account::on_callback`; their dialogue
+//! states (variants of [`DialogueState`]) get one arm in [`on_dialogue_message`] calling
+//! `account::on_message`.
 
 use std::sync::Arc;
 
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
-use remnabot_domain::{Tenant, TgUserId};
+use remnabot_domain::{Tenant, TgUserId, UserId};
 use remnabot_store::Store;
 use remnabot_store::users::{NewUser, User};
 use teloxide::adaptors::Throttle;
@@ -17,10 +33,12 @@ use teloxide::types::{
 };
 
 pub mod account;
+pub mod admin;
+pub mod checkout;
 pub mod shop;
 
 use crate::dialogue::{DialogueState, DialogueStore};
-use crate::texts::Texts;
+use crate::texts::{Arg, Texts};
 
 /// The Bot API client of one tenant bot, rate-limited to Telegram's limits (per bot and per
 /// chat); a 429 makes it wait `retry_after` and send again.
@@ -32,6 +50,13 @@ pub struct Shared {
     pub store: Store,
     pub texts: Arc<Texts>,
     pub dialogues: DialogueStore,
+}
+
+impl Shared {
+    /// The text `id` in `lang` (shorthand for `self.texts.get`).
+    pub fn text(&self, lang: Language, id: &str, args: &[(&str, Arg)]) -> String {
+        self.texts.get(lang, id, args)
+    }
 }
 
 /// One tenant bot as its handlers see it.
@@ -50,7 +75,8 @@ pub enum HandlerError {
     Telegram(#[from] teloxide::RequestError),
 }
 
-type HandlerResult = Result<(), HandlerError>;
+/// What handlers return.
+pub type HandlerResult = Result<(), HandlerError>;
 
 /// Handles one update of a running tenant bot.
 ///
@@ -76,151 +102,376 @@ fn initial_language(offered: &[Language], telegram_code: Option<&str>) -> Langua
     }
 }
 
-async fn customer(shared: &Shared, bot: &TenantBot, from: &teloxide::types::User) -> Result<User, HandlerError> {
-    let tg = TgUserId(i64::try_from(from.id.0).unwrap_or(i64::MAX));
-    // `register` looks the customer up first and creates them only when new.
+/// The Telegram id of `from` as ours.
+pub(crate) fn tg_id(from: &teloxide::types::User) -> TgUserId {
+    TgUserId(i64::try_from(from.id.0).unwrap_or(i64::MAX))
+}
+
+/// The customer behind `from` in this tenant, registered on first contact (with
+/// `referred_by` when they came through a referral link). Returns whether this call
+/// registered them.
+async fn register(
+    shared: &Shared,
+    bot: &TenantBot,
+    from: &teloxide::types::User,
+    referred_by: Option<UserId>,
+) -> Result<(User, bool), HandlerError> {
+    // `register` looks the customer up first and creates them only when new; an existing
+    // customer keeps their referrer.
     let offered = shared.store.configs().languages(&bot.tenant).await?;
     let new = NewUser {
-        telegram_id: tg,
+        telegram_id: tg_id(from),
         username: from.username.clone(),
         first_name: Some(from.first_name.chars().take(255).collect()),
         language: initial_language(&offered, from.language_code.as_deref()),
-        referred_by: None,
+        referred_by,
     };
-    Ok(shared.store.users().register(&bot.tenant, new).await?.0)
+    Ok(shared.store.users().register(&bot.tenant, new).await?)
+}
+
+/// The referrer named by a `/start ref_<code>` payload, if that code is a customer of this
+/// tenant other than `from`.
+async fn referrer(
+    shared: &Shared,
+    bot: &TenantBot,
+    from: &teloxide::types::User,
+    payload: &str,
+) -> Result<Option<UserId>, HandlerError> {
+    let Some(code) = payload.strip_prefix("ref_") else { return Ok(None) };
+    if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Ok(None);
+    }
+    let found = shared.store.users().by_referral_code(&bot.tenant, &code.to_ascii_uppercase()).await?;
+    Ok(found.filter(|u| u.telegram_id != tg_id(from)).map(|u| u.id))
+}
+
+/// A message's command (`/start`, without `@BotName`) and the rest of its text.
+fn command_of(text: &str) -> Option<(&str, &str)> {
+    if !text.starts_with('/') {
+        return None;
+    }
+    let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    // `/start@MyBot` in a private chat is the same command.
+    let command = first.split('@').next().unwrap_or(first);
+    Some((command, rest.trim()))
 }
 
 async fn on_message(shared: &Shared, bot: &TenantBot, msg: Message) -> HandlerResult {
     let Some(from) = msg.from.as_ref() else { return Ok(()) };
     if !msg.chat.is_private() {
-        return Ok(());
-    }
-    let user = customer(shared, bot, from).await?;
-    if user.is_blocked {
-        return Ok(());
+        // Groups are only the tenant's admin chat, where an admin may answer a question of
+        // the review (a reject reason). Nobody is registered as a customer from a group.
+        return admin::on_group_message(shared, bot, &msg, from).await;
     }
     let chat = msg.chat.id;
     let text = msg.text().unwrap_or_default().trim();
-    let command = text.split_whitespace().next().unwrap_or_default();
-    // `/start@MyBot` in a private chat is the same command.
-    let command = command.split('@').next().unwrap_or_default();
+    let command = command_of(text);
+    let referred_by = match command {
+        Some(("/start", payload)) => referrer(shared, bot, from, payload).await?,
+        _ => None,
+    };
+    let (user, created) = register(shared, bot, from, referred_by).await?;
+    if user.is_blocked {
+        return Ok(());
+    }
+    // First contact, unless the bot already asked this chat something (an admin whose
+    // first private message answers a question of the review).
+    if created
+        && (matches!(command, Some(("/start", _)))
+            || shared.dialogues.get(&bot.tenant, chat.0).await? == DialogueState::Idle)
+    {
+        return first_contact(shared, bot, &user, chat).await;
+    }
     match command {
-        "/start" => {
+        Some(("/start", _)) => {
             // `/start` ends any open question (read first: most chats have none, and a read
             // is cheaper than a write).
-            if shared.dialogues.get(&bot.tenant, chat.0).await? != DialogueState::Idle {
-                shared.dialogues.set(&bot.tenant, chat.0, DialogueState::Idle).await?;
-            }
-            send_welcome(shared, bot, &user, chat).await
+            end_question(shared, bot, chat).await?;
+            return send_welcome(shared, bot, &user, chat).await;
         }
-        "/language" => ask_language(shared, bot, &user, chat).await,
-        _ => match shared.dialogues.get(&bot.tenant, chat.0).await? {
-            DialogueState::ChoosingLanguage => {
-                let offered = shared.store.configs().languages(&bot.tenant).await?;
-                let chosen = offered.into_iter().find(|l| {
-                    let name = shared.texts.get(*l, &format!("language-name-{}", l.code()), &[]);
-                    text.eq_ignore_ascii_case(l.code()) || text == name
-                });
-                match chosen {
-                    Some(lang) => switch_language(shared, bot, &user, chat, lang).await,
-                    None => ask_language(shared, bot, &user, chat).await,
-                }
+        Some(("/language", _)) => return ask_language(shared, bot, &user, chat).await,
+        _ => {}
+    }
+    if let Some(item) = MenuItem::from_label(&shared.texts, text) {
+        // A menu button ends any open question: the customer moved on.
+        end_question(shared, bot, chat).await?;
+        return open_menu_item(shared, bot, &user, chat, item).await;
+    }
+    let state = shared.dialogues.get(&bot.tenant, chat.0).await?;
+    on_dialogue_message(shared, bot, &user, chat, &msg, state).await
+}
+
+/// Ends the open question of `chat`, if any.
+pub(crate) async fn end_question(shared: &Shared, bot: &TenantBot, chat: ChatId) -> HandlerResult {
+    if shared.dialogues.get(&bot.tenant, chat.0).await? != DialogueState::Idle {
+        shared.dialogues.set(&bot.tenant, chat.0, DialogueState::Idle).await?;
+    }
+    Ok(())
+}
+
+/// A private message that is neither a command nor a menu button, given the question the
+/// bot is waiting for an answer to. One arm per dialogue state.
+async fn on_dialogue_message(
+    shared: &Shared,
+    bot: &TenantBot,
+    user: &User,
+    chat: ChatId,
+    msg: &Message,
+    state: DialogueState,
+) -> HandlerResult {
+    match state {
+        DialogueState::Idle => checkout::on_idle_message(shared, bot, user, chat, msg).await,
+        DialogueState::ChoosingLanguage => {
+            let text = msg.text().unwrap_or_default().trim();
+            let offered = shared.store.configs().languages(&bot.tenant).await?;
+            let chosen = offered
+                .into_iter()
+                .find(|l| text.eq_ignore_ascii_case(l.code()) || text == shared.texts.language_name(*l));
+            match chosen {
+                Some(lang) => switch_language(shared, bot, user, chat, lang).await,
+                None => ask_language(shared, bot, user, chat).await,
             }
-            DialogueState::Idle => {
-                bot.tg.send_message(chat, shared.texts.get(user.language, "unknown-command", &[])).await?;
-                Ok(())
-            }
-        },
+        }
+        DialogueState::AwaitingReceipt { payment } => checkout::on_receipt(shared, bot, user, chat, msg, payment).await,
+        DialogueState::AwaitingRejectReason { .. } => {
+            // The question was asked in an admin's private chat that is also a customer's.
+            admin::on_reject_reason(shared, bot, msg, tg_id_of(msg), chat, state).await
+        }
+        DialogueState::TopUpAmount
+        | DialogueState::PromoCode
+        | DialogueState::TicketOpening
+        | DialogueState::TicketReplying { .. }
+        | DialogueState::TicketAnswering { .. } => account::on_message(shared, bot, user, chat, msg, state).await,
     }
 }
 
-async fn send_welcome(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId) -> HandlerResult {
-    let lang = user.language;
-    let welcome = match shared.store.configs().welcome_text(&bot.tenant).await? {
+/// The sender of `msg` (0 when Telegram did not say).
+fn tg_id_of(msg: &Message) -> TgUserId {
+    msg.from.as_ref().map_or(TgUserId(0), tg_id)
+}
+
+/// First contact: the welcome, and the language choice when the tenant offers more than one
+/// (the menu follows the choice); otherwise the welcome with the menu.
+async fn first_contact(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId) -> HandlerResult {
+    let offered = shared.store.configs().languages(&bot.tenant).await?;
+    if offered.len() < 2 {
+        return send_welcome(shared, bot, user, chat).await;
+    }
+    let welcome = welcome_text(shared, bot, user).await?;
+    bot.tg.send_message(chat, welcome).reply_markup(language_buttons(shared, &offered)).await?;
+    Ok(())
+}
+
+async fn welcome_text(shared: &Shared, bot: &TenantBot, user: &User) -> Result<String, HandlerError> {
+    Ok(match shared.store.configs().welcome_text(&bot.tenant).await? {
         Some(text) => text,
         None => {
             let name = user.first_name.clone().unwrap_or_default();
-            shared.texts.get(lang, "welcome-default", &[("name", name.into())])
+            shared.text(user.language, "welcome-default", &[("name", name.into())])
         }
-    };
-    let menu = main_menu(shared, bot, lang).await?;
+    })
+}
+
+async fn send_welcome(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId) -> HandlerResult {
+    let welcome = welcome_text(shared, bot, user).await?;
+    let menu = main_menu(shared, bot, user.language).await?;
     bot.tg.send_message(chat, welcome).reply_markup(menu).await?;
     Ok(())
 }
 
-/// The main menu: the items of features the tenant has switched on.
-async fn main_menu(shared: &Shared, bot: &TenantBot, lang: Language) -> Result<KeyboardMarkup, HandlerError> {
-    let flags = shared.store.flags();
-    let mut items = vec!["menu-my-subscription", "menu-buy", "menu-renew", "menu-balance"];
-    for (feature, item) in [
-        (FeatureKey::Trial, "menu-trial"),
-        (FeatureKey::Referral, "menu-referral"),
-        (FeatureKey::PromoCodes, "menu-promo-code"),
-        (FeatureKey::SupportTickets, "menu-support"),
-    ] {
-        if flags.is_enabled(&bot.tenant, feature).await? {
-            items.push(item);
+/// A main-menu button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuItem {
+    MySubscription,
+    Buy,
+    Renew,
+    Balance,
+    Trial,
+    Referral,
+    PromoCode,
+    Support,
+    Language,
+}
+
+impl MenuItem {
+    /// Every item, in menu order.
+    pub const ALL: [MenuItem; 9] = [
+        MenuItem::MySubscription,
+        MenuItem::Buy,
+        MenuItem::Renew,
+        MenuItem::Balance,
+        MenuItem::Trial,
+        MenuItem::Referral,
+        MenuItem::PromoCode,
+        MenuItem::Support,
+        MenuItem::Language,
+    ];
+
+    /// The message id of the button's label.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            MenuItem::MySubscription => "menu-my-subscription",
+            MenuItem::Buy => "menu-buy",
+            MenuItem::Renew => "menu-renew",
+            MenuItem::Balance => "menu-balance",
+            MenuItem::Trial => "menu-trial",
+            MenuItem::Referral => "menu-referral",
+            MenuItem::PromoCode => "menu-promo-code",
+            MenuItem::Support => "menu-support",
+            MenuItem::Language => "menu-language",
         }
     }
-    items.push("menu-language");
-    let buttons: Vec<KeyboardButton> =
-        items.iter().map(|id| KeyboardButton::new(shared.texts.get(lang, id, &[]))).collect();
+
+    /// The feature flag the item needs, if any.
+    pub fn feature(self) -> Option<FeatureKey> {
+        match self {
+            MenuItem::Trial => Some(FeatureKey::Trial),
+            MenuItem::Referral => Some(FeatureKey::Referral),
+            MenuItem::PromoCode => Some(FeatureKey::PromoCodes),
+            MenuItem::Support => Some(FeatureKey::SupportTickets),
+            MenuItem::MySubscription | MenuItem::Buy | MenuItem::Renew | MenuItem::Balance | MenuItem::Language => None,
+        }
+    }
+
+    /// The item whose label is `text` in any language (a keyboard sent before a language
+    /// switch still works).
+    pub fn from_label(texts: &Texts, text: &str) -> Option<MenuItem> {
+        if text.is_empty() || text.len() > 200 {
+            return None;
+        }
+        MenuItem::ALL
+            .into_iter()
+            .find(|item| Language::ALL.iter().any(|lang| texts.get(*lang, item.label_id(), &[]) == text))
+    }
+}
+
+/// Whether `feature` is on for this tenant (`None`: always on).
+pub(crate) async fn feature_on(
+    shared: &Shared,
+    bot: &TenantBot,
+    feature: Option<FeatureKey>,
+) -> Result<bool, HandlerError> {
+    match feature {
+        Some(f) => Ok(shared.store.flags().is_enabled(&bot.tenant, f).await?),
+        None => Ok(true),
+    }
+}
+
+/// Runs a main-menu item, or says that the feature is off (an old keyboard, typed text).
+async fn open_menu_item(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId, item: MenuItem) -> HandlerResult {
+    if !feature_on(shared, bot, item.feature()).await? {
+        let menu = main_menu(shared, bot, user.language).await?;
+        bot.tg.send_message(chat, shared.text(user.language, "feature-disabled", &[])).reply_markup(menu).await?;
+        return Ok(());
+    }
+    match item {
+        MenuItem::MySubscription => shop::show_subscription(shared, bot, user, chat).await,
+        MenuItem::Buy => shop::show_plans(shared, bot, user, chat, shop::Purpose::Purchase, None).await,
+        MenuItem::Renew => shop::show_renewal(shared, bot, user, chat, None).await,
+        MenuItem::Trial => shop::offer_trial(shared, bot, user, chat).await,
+        MenuItem::Balance => account::show_balance(shared, bot, user, chat).await,
+        MenuItem::Referral => account::show_referral(shared, bot, user, chat).await,
+        MenuItem::PromoCode => account::ask_promo_code(shared, bot, user, chat).await,
+        MenuItem::Support => account::open_support(shared, bot, user, chat).await,
+        MenuItem::Language => ask_language(shared, bot, user, chat).await,
+    }
+}
+
+/// The main menu: the items of features the tenant has switched on.
+pub(crate) async fn main_menu(
+    shared: &Shared,
+    bot: &TenantBot,
+    lang: Language,
+) -> Result<KeyboardMarkup, HandlerError> {
+    let mut buttons = Vec::with_capacity(MenuItem::ALL.len());
+    for item in MenuItem::ALL {
+        if feature_on(shared, bot, item.feature()).await? {
+            buttons.push(KeyboardButton::new(shared.text(lang, item.label_id(), &[])));
+        }
+    }
     let rows: Vec<Vec<KeyboardButton>> = buttons.chunks(2).map(<[KeyboardButton]>::to_vec).collect();
     Ok(KeyboardMarkup::new(rows).resize_keyboard())
+}
+
+/// Inline buttons `lang:<code>` for the offered languages, each named in itself.
+fn language_buttons(shared: &Shared, offered: &[Language]) -> InlineKeyboardMarkup {
+    let buttons: Vec<Vec<InlineKeyboardButton>> = offered
+        .iter()
+        .map(|l| vec![InlineKeyboardButton::callback(shared.texts.language_name(*l), format!("lang:{}", l.code()))])
+        .collect();
+    InlineKeyboardMarkup::new(buttons)
 }
 
 async fn ask_language(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId) -> HandlerResult {
     shared.dialogues.set(&bot.tenant, chat.0, DialogueState::ChoosingLanguage).await?;
     let offered = shared.store.configs().languages(&bot.tenant).await?;
-    let buttons: Vec<Vec<InlineKeyboardButton>> = offered
-        .iter()
-        .map(|l| {
-            let name = shared.texts.get(*l, &format!("language-name-{}", l.code()), &[]);
-            vec![InlineKeyboardButton::callback(name, format!("lang:{}", l.code()))]
-        })
-        .collect();
     bot.tg
-        .send_message(chat, shared.texts.get(user.language, "language-prompt", &[]))
-        .reply_markup(InlineKeyboardMarkup::new(buttons))
+        .send_message(chat, shared.text(user.language, "language-prompt", &[]))
+        .reply_markup(language_buttons(shared, &offered))
         .await?;
     Ok(())
 }
 
 async fn switch_language(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId, lang: Language) -> HandlerResult {
     shared.store.users().set_language(&bot.tenant, user.id, lang).await?;
-    shared.dialogues.set(&bot.tenant, chat.0, DialogueState::Idle).await?;
-    let name = shared.texts.get(lang, &format!("language-name-{}", lang.code()), &[]);
-    let text = shared.texts.get(lang, "language-changed", &[("language", name.into())]);
+    end_question(shared, bot, chat).await?;
+    let name = shared.texts.language_name(lang);
+    let text = shared.text(lang, "language-changed", &[("language", name.into())]);
     let menu = main_menu(shared, bot, lang).await?;
     bot.tg.send_message(chat, text).reply_markup(menu).await?;
     Ok(())
 }
 
-/// Callback data the bots understand. Anything else is refused with a short answer: old
-/// buttons and forged data never reach a handler's logic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Callback data the bots understand, by prefix. Anything else is refused with a short
+/// answer: old buttons and forged data never reach a handler's logic. Telegram limits
+/// callback data to 64 bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Callback {
+    /// `lang:<code>`.
     Language(Language),
+    /// `shop:...`, parsed by [`shop::Action::parse`].
+    Shop(shop::Action),
+    /// `adm:...`, parsed by [`admin::Action::parse`].
+    Admin(admin::Action),
+    /// `acct:...`: the rest, which `account::on_callback` parses (and refuses when unknown).
+    Account(String),
 }
 
 impl Callback {
     fn parse(data: &str) -> Option<Callback> {
+        if data.len() > 64 {
+            return None;
+        }
         let (kind, value) = data.split_once(':')?;
         match kind {
             "lang" => Language::parse(value).ok().map(Callback::Language),
+            "shop" => shop::Action::parse(value).map(Callback::Shop),
+            "adm" => admin::Action::parse(value).map(Callback::Admin),
+            "acct" => Some(Callback::Account(value.to_owned())),
             _ => None,
         }
     }
 }
 
 async fn on_callback(shared: &Shared, bot: &TenantBot, q: CallbackQuery) -> HandlerResult {
-    let user = customer(shared, bot, &q.from).await?;
+    let parsed = q.data.as_deref().and_then(Callback::parse);
+    if let Some(Callback::Admin(action)) = parsed {
+        // Admins act as admins of this tenant, not as its customers: no registration.
+        return admin::on_callback(shared, bot, &q, action).await;
+    }
+    if let Some(Callback::Account(rest)) = &parsed
+        && let Some(action) = account::Action::parse(rest).filter(|a| a.is_admin())
+    {
+        // The ticket buttons of the tenant's admins: answered as an admin, no registration.
+        return account::on_admin_callback(shared, bot, &q, action).await;
+    }
+    let (user, _) = register(shared, bot, &q.from, None).await?;
     if user.is_blocked {
         bot.tg.answer_callback_query(q.id.clone()).await?;
         return Ok(());
     }
     let chat = ChatId(user.telegram_id.0);
-    match q.data.as_deref().and_then(Callback::parse) {
+    match parsed {
         Some(Callback::Language(lang)) => {
             let offered = shared.store.configs().languages(&bot.tenant).await?;
             bot.tg.answer_callback_query(q.id.clone()).await?;
@@ -230,14 +481,32 @@ async fn on_callback(shared: &Shared, bot: &TenantBot, q: CallbackQuery) -> Hand
                 ask_language(shared, bot, &user, chat).await
             }
         }
-        None => {
-            bot.tg
-                .answer_callback_query(q.id.clone())
-                .text(shared.texts.get(user.language, "unknown-command", &[]))
-                .await?;
-            Ok(())
-        }
+        Some(Callback::Shop(action)) => shop::on_callback(shared, bot, &user, chat, &q, action).await,
+        Some(Callback::Account(rest)) => account::on_callback(shared, bot, &user, chat, &q, &rest).await,
+        Some(Callback::Admin(_)) | None => refuse_callback(shared, bot, &q, user.language).await,
     }
+}
+
+/// Answers a callback whose data is unknown or stale; nothing changes.
+pub(crate) async fn refuse_callback(
+    shared: &Shared,
+    bot: &TenantBot,
+    q: &CallbackQuery,
+    lang: Language,
+) -> HandlerResult {
+    answer(shared, bot, q, lang, "button-stale").await
+}
+
+/// Answers a callback with the text `id` (a short notice at the top of the chat).
+pub(crate) async fn answer(
+    shared: &Shared,
+    bot: &TenantBot,
+    q: &CallbackQuery,
+    lang: Language,
+    id: &str,
+) -> HandlerResult {
+    bot.tg.answer_callback_query(q.id.clone()).text(shared.text(lang, id, &[])).await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -257,8 +526,31 @@ mod tests {
     #[test]
     fn only_known_callback_data_parses() {
         assert_eq!(Callback::parse("lang:en"), Some(Callback::Language(Language::En)));
-        for bad in ["", "lang", "lang:de", "buy:1", "lang:en:extra", ":"] {
+        assert_eq!(Callback::parse("acct:balance"), Some(Callback::Account("balance".into())));
+        for bad in ["", "lang", "lang:de", "buy:1", "lang:en:extra", ":", "shop:", "adm:ok:x", "shop:plan:p:-1"] {
             assert_eq!(Callback::parse(bad), None, "{bad:?}");
         }
+        let long = format!("acct:{}", "x".repeat(64));
+        assert_eq!(Callback::parse(&long), None, "longer than Telegram allows");
+    }
+
+    #[test]
+    fn commands_are_split_from_their_payload() {
+        assert_eq!(command_of("/start ref_ABC"), Some(("/start", "ref_ABC")));
+        assert_eq!(command_of("/start@ShopBot"), Some(("/start", "")));
+        assert_eq!(command_of("/language"), Some(("/language", "")));
+        assert_eq!(command_of("hello"), None);
+    }
+
+    #[test]
+    fn menu_labels_are_recognised_in_every_language() {
+        let texts = Texts::load().unwrap_or_else(|e| panic!("{e}"));
+        for lang in Language::ALL {
+            for item in MenuItem::ALL {
+                let label = texts.get(lang, item.label_id(), &[]);
+                assert_eq!(MenuItem::from_label(&texts, &label), Some(item), "{label}");
+            }
+        }
+        assert_eq!(MenuItem::from_label(&texts, "buy"), None);
     }
 }

@@ -1,0 +1,167 @@
+//! `/api/v1/bots/{bot_id}/tickets` and `/promocodes`: a tenant's support tickets and promo
+//! codes.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use remnabot_domain::{PromoCodeId, TicketId};
+use remnabot_store::promos::{PromoCodeSpec, PromoKind};
+use remnabot_store::tickets::TicketStatus;
+
+use crate::auth::Caller;
+use crate::dto::{List, PageQuery, PromoCodeBody, PromoCodeDto, StatusQuery, TicketDto, TicketMessageDto};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Json, Path, Query};
+use crate::{ApiResult, ApiState};
+
+/// The tenant's tickets, most recently active first, optionally of one status (`open`,
+/// `answered`, `closed`).
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/tickets", tag = "tickets",
+    params(("bot_id" = i64, Path), StatusQuery, PageQuery),
+    responses((status = 200, body = List<TicketDto>), (status = "4XX", body = ErrorBody)))]
+pub async fn list_tickets(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path(bot_id): Path<i64>,
+    Query(status): Query<StatusQuery>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<List<TicketDto>> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let page = q.page()?;
+    let status = status.status.as_deref().map(TicketStatus::parse).transpose()?;
+    let rows = s.store().tickets().list(&tenant, status, page).await?;
+    Ok(axum::Json(List::new(rows.into_iter().map(Into::into).collect(), page)))
+}
+
+/// One ticket.
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/tickets/{ticket_id}", tag = "tickets",
+    params(("bot_id" = i64, Path), ("ticket_id" = i64, Path)),
+    responses((status = 200, body = TicketDto), (status = "4XX", body = ErrorBody)))]
+pub async fn get_ticket(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> ApiResult<TicketDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    Ok(axum::Json(s.store().tickets().get(&tenant, TicketId(id)).await?.into()))
+}
+
+/// A ticket's messages, oldest first.
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/tickets/{ticket_id}/messages", tag = "tickets",
+    params(("bot_id" = i64, Path), ("ticket_id" = i64, Path), PageQuery),
+    responses((status = 200, body = List<TicketMessageDto>), (status = "4XX", body = ErrorBody)))]
+pub async fn ticket_messages(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<List<TicketMessageDto>> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let page = q.page()?;
+    let rows = s.store().tickets().messages(&tenant, TicketId(id), page).await?;
+    Ok(axum::Json(List::new(rows.into_iter().map(Into::into).collect(), page)))
+}
+
+/// Closes a ticket (closing a closed ticket changes nothing).
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/tickets/{ticket_id}/close", tag = "tickets",
+    params(("bot_id" = i64, Path), ("ticket_id" = i64, Path)),
+    responses((status = 200, body = TicketDto), (status = "4XX", body = ErrorBody)))]
+pub async fn close_ticket(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> ApiResult<TicketDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    Ok(axum::Json(s.store().tickets().close(&tenant, TicketId(id)).await?.into()))
+}
+
+/// The tenant's promo codes, newest first.
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/promocodes", tag = "promocodes",
+    params(("bot_id" = i64, Path), PageQuery),
+    responses((status = 200, body = List<PromoCodeDto>), (status = "4XX", body = ErrorBody)))]
+pub async fn list_promocodes(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path(bot_id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<List<PromoCodeDto>> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let page = q.page()?;
+    let rows = s.store().promo_codes().list(&tenant, page).await?;
+    Ok(axum::Json(List::new(rows.into_iter().map(Into::into).collect(), page)))
+}
+
+/// Creates an active promo code.
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/promocodes", tag = "promocodes",
+    params(("bot_id" = i64, Path)), request_body = PromoCodeBody,
+    responses((status = 201, body = PromoCodeDto), (status = "4XX", body = ErrorBody)))]
+pub async fn create_promocode(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path(bot_id): Path<i64>,
+    Json(body): Json<PromoCodeBody>,
+) -> Result<(StatusCode, axum::Json<PromoCodeDto>), ApiError> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let spec = PromoCodeSpec {
+        code: body.code,
+        kind: PromoKind::parse(&body.kind)?,
+        value: body.value,
+        max_uses: body.max_uses,
+        valid_from: body.valid_from,
+        valid_until: body.valid_until,
+    };
+    let code = s.store().promo_codes().create(&tenant, spec).await?;
+    Ok((StatusCode::CREATED, axum::Json(code.into())))
+}
+
+/// One promo code.
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/promocodes/{promocode_id}", tag = "promocodes",
+    params(("bot_id" = i64, Path), ("promocode_id" = i64, Path)),
+    responses((status = 200, body = PromoCodeDto), (status = "4XX", body = ErrorBody)))]
+pub async fn get_promocode(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> ApiResult<PromoCodeDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    Ok(axum::Json(s.store().promo_codes().get(&tenant, PromoCodeId(id)).await?.into()))
+}
+
+/// Deletes a promo code and its record of uses.
+#[utoipa::path(delete, path = "/api/v1/bots/{bot_id}/promocodes/{promocode_id}", tag = "promocodes",
+    params(("bot_id" = i64, Path), ("promocode_id" = i64, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn delete_promocode(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    s.store().promo_codes().delete(&tenant, PromoCodeId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lets customers redeem the code again.
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/promocodes/{promocode_id}/activate", tag = "promocodes",
+    params(("bot_id" = i64, Path), ("promocode_id" = i64, Path)),
+    responses((status = 200, body = PromoCodeDto), (status = "4XX", body = ErrorBody)))]
+pub async fn activate_promocode(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> ApiResult<PromoCodeDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    Ok(axum::Json(s.store().promo_codes().set_active(&tenant, PromoCodeId(id), true).await?.into()))
+}
+
+/// Stops the code from being redeemed.
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/promocodes/{promocode_id}/deactivate", tag = "promocodes",
+    params(("bot_id" = i64, Path), ("promocode_id" = i64, Path)),
+    responses((status = 200, body = PromoCodeDto), (status = "4XX", body = ErrorBody)))]
+pub async fn deactivate_promocode(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> ApiResult<PromoCodeDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    Ok(axum::Json(s.store().promo_codes().set_active(&tenant, PromoCodeId(id), false).await?.into()))
+}

@@ -1,0 +1,84 @@
+//! The IDOR suite: tenant A's token against every route of tenant B (B's bot id, and B's
+//! resource ids under A's own bot id) gets 404 and changes nothing; the operator's token
+//! reaches all of them. On SQLite and (when `TEST_DATABASE_URL` is set) PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Api, every_operation, seed, spawn};
+use remnabot_store::testing;
+use serde_json::Value;
+
+/// Everything B has, as the operator reads it.
+async fn snapshot(api: &Api, b: i64, r: &common::Seeded) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (method, path, _) in every_operation(b, r) {
+        if method == "GET" {
+            let a = api.op("GET", &path, None).await;
+            out.push((path, a.body));
+        }
+    }
+    out.push(("ledger".to_owned(), api.op("GET", &format!("/api/v1/bots/{b}/wallet/ledger"), None).await.body));
+    out
+}
+
+#[tokio::test]
+async fn a_tenant_token_gets_404_on_every_route_of_another_tenant_and_changes_nothing() {
+    for backend in testing::backends() {
+        let api = spawn(backend).await;
+        let (a, a_token) = api.create_tenant("Alpha").await;
+        let (b, _) = api.create_tenant("Beta").await;
+        let ra = seed(&api, a, 1).await;
+        let rb = seed(&api, b, 2).await;
+        let before = snapshot(&api, b, &rb).await;
+        let a_before = snapshot(&api, a, &ra).await;
+
+        // B's bot id: the bot itself is "not found" for A, whatever the route.
+        for (method, path, body) in every_operation(b, &rb) {
+            let res = api.call(method, &path, Some(&a_token), body).await;
+            assert_eq!(
+                (res.status, res.body["error"].as_str()),
+                (404, Some("bot_not_found")),
+                "{backend:?} {method} {path}: {}",
+                res.text
+            );
+        }
+        // A's own bot id with B's resource ids: each resource is "not found".
+        let own_prefix = format!("/api/v1/bots/{a}");
+        for (method, path, body) in every_operation(a, &rb) {
+            let rest = path.trim_start_matches(&own_prefix);
+            let names_a_resource = rest.split('/').any(|seg| seg.parse::<i64>().is_ok());
+            if !names_a_resource {
+                continue;
+            }
+            let res = api.call(method, &path, Some(&a_token), body).await;
+            assert_eq!(res.status, 404, "{backend:?} {method} {path}: {}", res.text);
+            assert!(res.body["error"].as_str().is_some_and(|e| e.ends_with("_not_found")), "{}", res.text);
+        }
+        assert_eq!(snapshot(&api, b, &rb).await, before, "{backend:?}: B's data changed");
+        assert_eq!(snapshot(&api, a, &ra).await, a_before, "{backend:?}: A's data changed");
+    }
+}
+
+#[tokio::test]
+async fn the_operator_token_reaches_every_route_of_every_tenant() {
+    for backend in testing::backends() {
+        let api = spawn(backend).await;
+        let (b, _) = api.create_tenant("Beta").await;
+        let rb = seed(&api, b, 2).await;
+        let mut ops = every_operation(b, &rb);
+        // Deletions last, the bot's own the very last, so each route meets its resource.
+        ops.sort_by_key(|(method, path, _)| match (*method, path.matches('/').count()) {
+            ("DELETE", 4) => 2,
+            ("DELETE", _) => 1,
+            _ => 0,
+        });
+        for (method, path, body) in ops {
+            let res = api.op(method, &path, body).await;
+            // Deleting a plan or card that payments still reference is a conflict, not a denial.
+            let ok = (200..300).contains(&res.status) || (method == "DELETE" && res.status == 409);
+            assert!(ok, "{backend:?} {method} {path}: {}", res.text);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! The customer's messages about card-to-card payments, which the sales service queues in
+//! the same transaction as the approval, rejection or expiry they announce; and the job
+//! step that expires unreviewed payments.
+
+use chrono::{DateTime, Utc};
+use remnabot_domain::config::Language;
+use remnabot_domain::{Tenant, Toman};
+use remnabot_store::Store;
+use remnabot_store::payments::{CardPayment, PaymentPurpose};
+use remnabot_store::sales::SaleTexts;
+
+use crate::texts::Texts;
+
+impl SaleTexts for Texts {
+    fn card_approved(&self, lang: Language, payment: &CardPayment, balance_after: Option<Toman>) -> String {
+        let code = ("code", payment.tracking_code.as_str().into());
+        let amount = ("amount", payment.amount.into());
+        match (payment.purpose, balance_after) {
+            (PaymentPurpose::TopUp, Some(balance)) => {
+                self.get(lang, "card-approved-top-up", &[code, amount, ("balance", balance.into())])
+            }
+            _ => self.get(lang, "card-approved", &[code, amount]),
+        }
+    }
+
+    fn card_rejected(&self, lang: Language, payment: &CardPayment) -> String {
+        let code = ("code", payment.tracking_code.as_str().into());
+        match payment.reject_reason.as_deref() {
+            Some(reason) => self.get(lang, "card-rejected-reason", &[code, ("reason", reason.into())]),
+            None => self.get(lang, "card-rejected", &[code]),
+        }
+    }
+
+    fn card_expired(&self, lang: Language, payment: &CardPayment) -> String {
+        let code = ("code", payment.tracking_code.as_str().into());
+        if payment.receipt.is_some() {
+            self.get(lang, "card-expired-unreviewed", &[code])
+        } else {
+            self.get(lang, "card-expired", &[code])
+        }
+    }
+}
+
+/// Expires the tenant's card-to-card payments past their deadline (no receipt in time, or
+/// no review in time) and queues each customer's message. Returns how many expired.
+///
+/// # Errors
+/// [`remnabot_domain::Error::Unavailable`] when the database fails.
+pub async fn expire_card_payments(
+    store: &Store,
+    texts: &Texts,
+    tenant: &Tenant,
+    now: DateTime<Utc>,
+) -> remnabot_domain::Result<usize> {
+    Ok(store.sales().expire_card_payments(tenant, texts, now).await?.len())
+}
+
+/// [`expire_card_payments`] for every active tenant: the step the server runs every
+/// minute. A tenant that fails is logged and the others go on. Returns how many expired.
+///
+/// # Errors
+/// [`remnabot_domain::Error::Unavailable`] when the tenants cannot be listed.
+pub async fn expire_card_payments_everywhere(
+    store: &Store,
+    texts: &Texts,
+    now: DateTime<Utc>,
+) -> remnabot_domain::Result<usize> {
+    let mut total = 0;
+    for bot in store.platform().active().await? {
+        let tenant = Tenant::of(&bot);
+        match expire_card_payments(store, texts, &tenant, now).await {
+            Ok(n) => total += n,
+            Err(e) => tracing::warn!(bot_id = %bot.id, error = %e, "could not expire card payments"),
+        }
+    }
+    Ok(total)
+}
