@@ -18,8 +18,8 @@
 use chrono::{DateTime, Utc};
 use remnabot_domain::config::Language;
 use remnabot_domain::{Error, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
+use sea_orm::ActiveModelTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, Condition};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::cards::{PaymentCard, record_usage_in};
@@ -178,8 +178,8 @@ fn wholesale_cost(plan: &Plan, price_per_gb: Toman) -> Result<Toman> {
     price_per_gb.checked_mul(i64::from(plan.traffic_gb))
 }
 
-/// The largest unspent `discount` promo-code percent of the customer.
-async fn code_discount(c: &impl ConnectionTrait, tenant: &Tenant, user: UserId) -> Result<u8> {
+/// The customer's unspent `discount` promo-code use with the largest percent: `(use id, percent)`.
+async fn best_discount(c: &impl ConnectionTrait, tenant: &Tenant, user: UserId) -> Result<Option<(i64, u8)>> {
     let discount_codes = Query::select()
         .column(promocode::Column::Id)
         .from(promocode::Entity)
@@ -190,15 +190,24 @@ async fn code_discount(c: &impl ConnectionTrait, tenant: &Tenant, user: UserId) 
         .filter(promocode_use::Column::UserId.eq(user.0))
         .filter(promocode_use::Column::ConsumedAt.is_null())
         .filter(promocode_use::Column::PromocodeId.in_subquery(discount_codes))
+        .order_by_asc(promocode_use::Column::Id)
         .all(c)
         .await
         .map_err(unavailable)?;
-    let mut best = 0u8;
+    let mut best: Option<(i64, u8)> = None;
     for u in uses {
         let code = scope::get::<promocode::Entity, _>(c, tenant, u.promocode_id).await?;
-        best = Ord::max(best, u8::try_from(code.value.clamp(0, 100)).unwrap_or(0));
+        let percent = u8::try_from(code.value.clamp(0, 100)).unwrap_or(0);
+        if best.is_none_or(|(_, p)| percent > p) {
+            best = Some((u.id, percent));
+        }
     }
     Ok(best)
+}
+
+/// The largest unspent `discount` promo-code percent of the customer.
+async fn code_discount(c: &impl ConnectionTrait, tenant: &Tenant, user: UserId) -> Result<u8> {
+    Ok(best_discount(c, tenant, user).await?.map_or(0, |(_, p)| p))
 }
 
 impl Sales<'_> {
@@ -677,22 +686,14 @@ async fn review(
     Ok(res.rows_affected == 1)
 }
 
-/// Spends the customer's unspent `discount` promo codes (the quote applied the best one).
+/// Spends the customer's best unspent `discount` promo code: the one the quote applied.
+/// Smaller ones stay for later orders.
 async fn spend_discount(tx: &DatabaseTransaction, tenant: &Tenant, user: UserId, now: DateTime<Utc>) -> Result<()> {
-    let discount_codes = Query::select()
-        .column(promocode::Column::Id)
-        .from(promocode::Entity)
-        .and_where(promocode::Column::BotId.eq(tenant.bot_id().0))
-        .and_where(promocode::Column::Kind.eq(PromoKind::Discount.as_str()))
-        .to_owned();
+    let Some(best) = best_discount(tx, tenant, user).await? else { return Ok(()) };
     scope::update::<promocode_use::Entity>(tenant)
         .col_expr(promocode_use::Column::ConsumedAt, Expr::value(Some(now)))
-        .filter(
-            Condition::all()
-                .add(promocode_use::Column::UserId.eq(user.0))
-                .add(promocode_use::Column::ConsumedAt.is_null())
-                .add(promocode_use::Column::PromocodeId.in_subquery(discount_codes)),
-        )
+        .filter(promocode_use::Column::Id.eq(best.0))
+        .filter(promocode_use::Column::ConsumedAt.is_null())
         .exec(tx)
         .await
         .map_err(unavailable)?;
