@@ -8,6 +8,7 @@
 //! may name any bot, a tenant only its own (another bot is "not found").
 
 pub mod auth;
+pub mod callback;
 pub mod dto;
 pub mod error;
 pub mod extract;

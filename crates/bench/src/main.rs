@@ -71,7 +71,12 @@ async fn setup(n: usize) -> BenchResult<Setup> {
         bots.push((created.bot.id, token.expose_secret().to_owned()));
     }
     let texts = Arc::new(Texts::load()?);
-    let shared = Shared { store: store.clone(), texts, dialogues: DialogueStore::Database(store.clone()) };
+    let shared = Shared {
+        store: store.clone(),
+        texts,
+        dialogues: DialogueStore::Database(store.clone()),
+        online: Default::default(),
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}/", listener.local_addr()?);
     let config =

@@ -24,7 +24,9 @@ plan-renew = 🔄 Renew with this plan
 button-back = ↩️ Back
 plan-unavailable = ⚠️ This plan is no longer on sale. Please choose another one from the list.
 
-# $gb: a number of gigabytes.
+# $mb and $gb: a number of megabytes or gigabytes (already written for the language
+# when fractional).
+traffic-mb = { $mb } MB
 traffic-gb = { $gb } GB
 traffic-unlimited = unlimited
 

@@ -48,7 +48,6 @@ unknown-command =
 
 feature-disabled = ⛔️ This feature is not available in this bot.
 button-stale = ⌛️ This button is no longer valid. Please start again from the main menu.
-coming-soon = 🚧 This section is coming soon.
 
 ## Numbers and amounts
 

@@ -25,7 +25,9 @@ plan-renew = 🔄 تمدید با این پلن
 button-back = ↩️ بازگشت
 plan-unavailable = ⚠️ این پلن دیگر برای فروش نیست. لطفاً از فهرست پلن‌ها یکی دیگر را انتخاب کنید.
 
-# $gb: a number of gigabytes.
+# $mb and $gb: a number of megabytes or gigabytes (already written for the language
+# when fractional).
+traffic-mb = { $mb } مگابایت
 traffic-gb = { $gb } گیگابایت
 traffic-unlimited = نامحدود
 

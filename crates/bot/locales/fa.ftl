@@ -53,7 +53,6 @@ unknown-command =
 
 feature-disabled = ⛔️ این بخش در این ربات فعال نیست.
 button-stale = ⌛️ این دکمه دیگر معتبر نیست. لطفاً از منوی اصلی دوباره شروع کنید.
-coming-soon = 🚧 این بخش به‌زودی فعال می‌شود.
 
 ## Numbers and amounts
 

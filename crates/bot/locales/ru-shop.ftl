@@ -26,7 +26,9 @@ plan-renew = 🔄 Продлить этим тарифом
 button-back = ↩️ Назад
 plan-unavailable = ⚠️ Этот тариф больше не продаётся. Пожалуйста, выберите другой из списка.
 
-# $gb: a number of gigabytes.
+# $mb and $gb: a number of megabytes or gigabytes (already written for the language
+# when fractional).
+traffic-mb = { $mb } МБ
 traffic-gb = { $gb } ГБ
 traffic-unlimited = безлимитный
 

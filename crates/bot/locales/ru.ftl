@@ -50,7 +50,6 @@ unknown-command =
 
 feature-disabled = ⛔️ Эта функция недоступна в этом боте.
 button-stale = ⌛️ Эта кнопка больше не действует. Начните, пожалуйста, заново из главного меню.
-coming-soon = 🚧 Этот раздел скоро появится.
 
 ## Numbers and amounts
 

@@ -142,3 +142,33 @@ impl DialogueStore {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_through_their_stored_json() {
+        let states = [
+            DialogueState::Idle,
+            DialogueState::ChoosingLanguage,
+            DialogueState::AwaitingReceipt { payment: PaymentId(7) },
+            DialogueState::AwaitingRejectReason {
+                payment: PaymentId(8),
+                admin: TgUserId(42),
+                receipt_chat: -100_123,
+                receipt_message: 9,
+            },
+        ];
+        for state in states {
+            let json = serde_json::to_value(&state).unwrap_or_default();
+            assert_eq!(serde_json::from_value::<DialogueState>(json.clone()).ok(), Some(state), "{json}");
+        }
+        let stored = serde_json::json!({"state": "awaiting_receipt", "payment": 7});
+        assert_eq!(
+            serde_json::from_value::<DialogueState>(stored).ok(),
+            Some(DialogueState::AwaitingReceipt { payment: PaymentId(7) }),
+            "the documented shape"
+        );
+    }
+}

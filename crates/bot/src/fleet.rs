@@ -277,7 +277,11 @@ impl Fleet {
         let token = self.inner.shared.store.platform().telegram_token(bot.id).await.map_err(|e| e.to_string())?;
         let raw = teloxide::Bot::with_client(token.expose_secret(), self.inner.client.clone())
             .set_api_url(self.inner.config.api_url.clone());
-        raw.get_me().await.map_err(|e| describe(&e))?;
+        let me = raw.get_me().await.map_err(|e| describe(&e))?;
+        // The Zarinpal callback page links back to the bot by its username.
+        if let Err(e) = self.inner.shared.store.platform().set_telegram_username(bot.id, me.username.as_deref()).await {
+            tracing::warn!(bot_id = %bot.id, error = %e, "could not record the bot's username");
+        }
         let secret = self.secret_for(bot.id);
         let (stop, stopped) = watch::channel(false);
         let (tx, rx) = mpsc::channel(self.inner.config.queue_capacity);
@@ -530,9 +534,11 @@ async fn chat_worker(shared: Shared, bot: TenantBot, mut rx: mpsc::UnboundedRece
 
 async fn handle_one(shared: &Shared, bot: &TenantBot, update: Update) {
     let span = tracing::info_span!("update", bot_id = %bot.tenant.bot_id(), update_id = update.id.0);
-    if let Err(e) = tracing::Instrument::instrument(handle(shared, bot, update.clone()), span).await {
+    // Only the chat is needed after handling (to apologise on failure): no copy of the update.
+    let chat = chat_of(&update).map(|(chat, _)| chat);
+    if let Err(e) = tracing::Instrument::instrument(handle(shared, bot, update), span).await {
         tracing::error!(error = %e, "update handling failed");
-        if let Some((chat, _)) = chat_of(&update) {
+        if let Some(chat) = chat {
             let lang = match shared.store.users().by_telegram_id(&bot.tenant, remnabot_domain::TgUserId(chat)).await {
                 Ok(Some(u)) => u.language,
                 _ => Default::default(),

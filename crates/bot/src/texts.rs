@@ -38,6 +38,8 @@ const FA_FTL: &str = concat!(
     include_str!("../locales/fa-shop.ftl"),
     "\n",
     include_str!("../locales/fa-account.ftl"),
+    "\n",
+    include_str!("../locales/fa-online.ftl"),
 );
 /// The English resource file.
 const EN_FTL: &str = concat!(
@@ -46,6 +48,8 @@ const EN_FTL: &str = concat!(
     include_str!("../locales/en-shop.ftl"),
     "\n",
     include_str!("../locales/en-account.ftl"),
+    "\n",
+    include_str!("../locales/en-online.ftl"),
 );
 /// The Russian resource file.
 const RU_FTL: &str = concat!(
@@ -54,6 +58,8 @@ const RU_FTL: &str = concat!(
     include_str!("../locales/ru-shop.ftl"),
     "\n",
     include_str!("../locales/ru-account.ftl"),
+    "\n",
+    include_str!("../locales/ru-online.ftl"),
 );
 
 /// How many distinct problems are remembered for warning once; past that, problems are no
@@ -621,6 +627,7 @@ mod tests {
             ("needed", Toman(10_000).into()),
             ("percent", 25.into()),
             ("gb", 50.into()),
+            ("mb", 512.into()),
             ("devices", 2.into()),
             ("traffic", "50 GB".into()),
             ("expires", "2024-11-10 02:08".into()),
@@ -652,6 +659,9 @@ mod tests {
             ("contact", "@support_team".into()),
             ("ticket", 12_345.into()),
             ("text", "My link does not work".into()),
+            // The online payments' messages.
+            ("method", "Zarinpal".into()),
+            ("stars", 150.into()),
         ]
     }
 

@@ -97,11 +97,19 @@ pub enum ConfigKey {
     /// An integer 1 to 168: hours the admins have to review a sent receipt before it
     /// expires and the customer is told (default 24).
     ReceiptReviewHours,
+    /// A string: the tenant's Zarinpal merchant id (a 36-character UUID). Zarinpal is
+    /// offered only when it is set and the `zarinpal` feature is on.
+    ZarinpalMerchantId,
+    /// A boolean: send Zarinpal payments to the gateway's sandbox (test payments).
+    ZarinpalSandbox,
+    /// An integer above 0: Toman per Telegram Star. Stars are offered only when it is set
+    /// and the `telegram_stars` feature is on.
+    StarsRate,
 }
 
 impl ConfigKey {
     /// All known keys.
-    pub const ALL: [ConfigKey; 15] = [
+    pub const ALL: [ConfigKey; 18] = [
         ConfigKey::Languages,
         ConfigKey::SupportContact,
         ConfigKey::AdminChatId,
@@ -117,6 +125,9 @@ impl ConfigKey {
         ConfigKey::ReferralPercent,
         ConfigKey::CardPaymentMinutes,
         ConfigKey::ReceiptReviewHours,
+        ConfigKey::ZarinpalMerchantId,
+        ConfigKey::ZarinpalSandbox,
+        ConfigKey::StarsRate,
     ];
 
     /// The key as stored.
@@ -137,6 +148,9 @@ impl ConfigKey {
             ConfigKey::ReferralPercent => "referral_percent",
             ConfigKey::CardPaymentMinutes => "card_payment_minutes",
             ConfigKey::ReceiptReviewHours => "receipt_review_hours",
+            ConfigKey::ZarinpalMerchantId => "zarinpal_merchant_id",
+            ConfigKey::ZarinpalSandbox => "zarinpal_sandbox",
+            ConfigKey::StarsRate => "stars_rate",
         }
     }
 
@@ -216,7 +230,14 @@ pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
                 return Err(shape("a trial of at least one day and one device"));
             }
         }
-        ConfigKey::ResetDevicesOnRenewal => {
+        ConfigKey::ZarinpalMerchantId => {
+            let s = value.as_str().ok_or_else(|| shape("a string"))?;
+            crate::payment::MerchantId::parse(s)?;
+        }
+        ConfigKey::StarsRate => {
+            in_range(value, 1, 100_000_000).ok_or_else(|| shape("an integer number of Toman per Star above 0"))?;
+        }
+        ConfigKey::ResetDevicesOnRenewal | ConfigKey::ZarinpalSandbox => {
             value.as_bool().ok_or_else(|| shape("true or false"))?;
         }
         ConfigKey::PanelSquads => {
@@ -297,5 +318,12 @@ mod tests {
         assert!(validate_value("panel_url", &json!("panel.example.com")).is_err());
         assert!(validate_value("panel_token", &json!("plain")).is_err(), "secrets never go in as plain values");
         assert!(validate_value("Bad Key", &json!(1)).is_err());
+        assert!(validate_value("zarinpal_merchant_id", &json!("1344b5d4-0048-11e8-94db-005056a205be")).is_ok());
+        assert!(validate_value("zarinpal_merchant_id", &json!("1344b5d4")).is_err());
+        assert!(validate_value("zarinpal_sandbox", &json!(true)).is_ok());
+        assert!(validate_value("zarinpal_sandbox", &json!(1)).is_err());
+        assert!(validate_value("stars_rate", &json!(1000)).is_ok());
+        assert!(validate_value("stars_rate", &json!(0)).is_err());
+        assert!(validate_value("stars_rate", &json!(1.5)).is_err());
     }
 }

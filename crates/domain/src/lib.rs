@@ -12,6 +12,7 @@ pub mod notify;
 pub mod page;
 pub mod panel;
 mod panel_naming;
+pub mod payment;
 pub mod tenant;
 
 pub use bot::Bot;

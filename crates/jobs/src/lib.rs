@@ -2,14 +2,18 @@
 //! supervisor loop) and a `run` loop that repeats it until shutdown:
 //! - [`provisioning::ProvisioningWorker`] applies the provisioning outbox to the panel;
 //! - [`notify::NotificationWorker`] delivers queued messages through the tenant's bot;
-//! - [`sync::UsageSync`] reads usage from the panel into subscriptions and wallets.
+//! - [`sync::UsageSync`] reads usage from the panel into subscriptions and wallets;
+//! - [`reconcile::ZarinpalReconciler`] completes Zarinpal payments the customer never came
+//!   back from, and fails the ones the gateway gave up on.
 //!
-//! Jobs reach the panel and Telegram only through the ports `Panel` and `Notifier`.
+//! Jobs reach the panel, Telegram and the payment gateway only through the ports `Panel`,
+//! `Notifier` and `PaymentGateway`.
 
 pub mod backoff;
 pub mod notify;
 pub mod panels;
 pub mod provisioning;
+pub mod reconcile;
 pub mod sync;
 pub mod texts;
 

@@ -202,7 +202,8 @@ impl ProvisioningWorker {
         };
         let link =
             PanelLink { id: user.key.id, uuid: user.key.uuid.clone(), subscription_url: user.subscription_url.clone() };
-        let days_left = (sub.expires_at - now).num_days().max(0);
+        // Whole days left, rounded up: a one-day trial provisioned a second later is "1 day".
+        let days_left = ((sub.expires_at - now).num_seconds().max(0) + 86_399) / 86_400;
         let text = match entry.reason {
             ProvisionReason::Adjustment => texts::subscription_updated(customer.language, &user.subscription_url),
             _ => texts::subscription_ready(customer.language, &user.subscription_url, days_left),

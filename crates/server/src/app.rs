@@ -10,13 +10,16 @@ use axum::Router;
 use remnabot_api::{ApiConfig, ApiState};
 use remnabot_bot::dialogue::DialogueStore;
 use remnabot_bot::handlers::Shared;
+use remnabot_bot::handlers::online::OnlinePayments;
 use remnabot_bot::texts::Texts;
 use remnabot_bot::{Fleet, FleetConfig};
 use remnabot_domain::Tenant;
 use remnabot_jobs::PanelResolver;
 use remnabot_jobs::notify::NotificationWorker;
 use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
+use remnabot_jobs::reconcile::{ReconcileConfig, ZarinpalReconciler};
 use remnabot_jobs::sync::UsageSync;
+use remnabot_payments::{PaymentGateway, ZarinpalClient, ZarinpalConfig};
 use remnabot_store::{FlagCache, SecretKey, Store};
 use secrecy::ExposeSecret;
 
@@ -150,21 +153,56 @@ impl remnabot_api::FleetStatus for FleetMetrics {
     }
 }
 
-/// The HTTP routes: the API (with `/health`, `/ready`, `/metrics`, `/api/openapi.json`) and
-/// the bots' webhook.
-pub fn router(store: Store, settings: &Settings, fleet: Fleet, texts: Arc<Texts>) -> Router {
-    let mut config = ApiConfig::new(settings.operator_api_token.clone(), texts);
+/// The HTTP routes: the API (with `/health`, `/ready`, `/metrics`, `/api/openapi.json`), the
+/// bots' webhook and the Zarinpal callback.
+pub fn router(
+    store: Store,
+    settings: &Settings,
+    fleet: Fleet,
+    texts: Arc<Texts>,
+    gateway: Arc<dyn PaymentGateway>,
+) -> Router {
+    let mut config = ApiConfig::new(settings.operator_api_token.clone(), texts.clone());
     config.fleet = Some(Arc::new(FleetMetrics(fleet.clone())));
-    remnabot_api::router(ApiState::new(store, config)).merge(remnabot_bot::fleet::router(fleet))
+    let callback = remnabot_api::callback::CallbackState { store: store.clone(), gateway, texts };
+    remnabot_api::router(ApiState::new(store, config))
+        .merge(remnabot_bot::fleet::router(fleet))
+        .merge(remnabot_api::callback::zarinpal_router(callback))
+}
+
+/// The Zarinpal client (one for the process; each call names the tenant's merchant).
+fn zarinpal(settings: &Settings) -> Arc<dyn PaymentGateway> {
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default();
+    let config = ZarinpalConfig {
+        api_url: settings.zarinpal_api_url.clone(),
+        sandbox_url: settings.zarinpal_sandbox_url.clone(),
+        timeout: Duration::from_secs(15),
+    };
+    Arc::new(ZarinpalClient::new(config, client))
 }
 
 /// The fleet of tenant bots over `store`.
-async fn build_fleet(store: &Store, settings: &Settings, texts: Arc<Texts>) -> anyhow::Result<Fleet> {
+async fn build_fleet(
+    store: &Store,
+    settings: &Settings,
+    texts: Arc<Texts>,
+    gateway: Arc<dyn PaymentGateway>,
+) -> anyhow::Result<Fleet> {
     let dialogues = match &settings.redis_url {
         Some(url) => DialogueStore::redis(url, "remnabot").await.map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
         None => DialogueStore::Database(store.clone()),
     };
-    let shared = Shared { store: store.clone(), texts, dialogues };
+    let online = OnlinePayments {
+        gateway: Some(gateway),
+        callback_url: settings
+            .public_url
+            .as_ref()
+            .map(|u| format!("{}{}", u.trim_end_matches('/'), remnabot_api::callback::ZARINPAL_CALLBACK_PATH)),
+    };
+    let shared = Shared { store: store.clone(), texts, dialogues, online };
     let api_url = url::Url::parse(&settings.telegram_api_url).map_err(|e| anyhow::anyhow!("TELEGRAM_API_URL: {e}"))?;
     let client = reqwest::Client::builder()
         .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
@@ -180,6 +218,8 @@ async fn build_fleet(store: &Store, settings: &Settings, texts: Arc<Texts>) -> a
 fn start_jobs(
     store: &Store,
     settings: &Settings,
+    gateway: Arc<dyn PaymentGateway>,
+    texts: Arc<Texts>,
     shutdown: &tokio::sync::watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let client = reqwest::Client::builder()
@@ -198,6 +238,7 @@ fn start_jobs(
     let notifier = Arc::new(BotApiNotifier::new(store.clone(), client, &settings.telegram_api_url));
     let notifications = NotificationWorker::new(store.clone(), notifier);
     let sync = UsageSync::new(store.clone(), panels);
+    let reconciler = ZarinpalReconciler::new(store.clone(), gateway, texts, ReconcileConfig::default());
     vec![
         tokio::spawn(remnabot_jobs::repeat("provisioning", Duration::from_secs(2), shutdown.clone(), move || {
             let w = provisioning.clone();
@@ -212,6 +253,15 @@ fn start_jobs(
             async move { s.run_once().await }
         })),
         tokio::spawn(card_payment_expiry(store.clone(), shutdown.clone())),
+        tokio::spawn(remnabot_jobs::repeat(
+            "zarinpal-reconcile",
+            Duration::from_secs(60),
+            shutdown.clone(),
+            move || {
+                let r = reconciler.clone();
+                async move { r.run_once(chrono::Utc::now()).await }
+            },
+        )),
     ]
 }
 
@@ -237,9 +287,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     ensure_master(&store, &settings).await?;
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
-    let jobs = start_jobs(&store, &settings, &jobs_stopped);
     let texts = Arc::new(Texts::load().map_err(|e| anyhow::anyhow!("texts: {e}"))?);
-    let fleet = build_fleet(&store, &settings, texts.clone()).await?;
+    let gateway = zarinpal(&settings);
+    let jobs = start_jobs(&store, &settings, gateway.clone(), texts.clone(), &jobs_stopped);
+    let fleet = build_fleet(&store, &settings, texts.clone(), gateway.clone()).await?;
     let fleet_task = tokio::spawn(fleet.clone().run(jobs_stopped.clone()));
     let listener = tokio::net::TcpListener::bind(settings.http_addr)
         .await
@@ -251,7 +302,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         operator_api_token = if settings.operator_api_token.is_some() { "set" } else { "not set" },
         "listening"
     );
-    let app = router(store, &settings, fleet, texts).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        router(store, &settings, fleet, texts, gateway).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("HTTP server")?;
     // The fleet stops taking updates and finishes the ones in hand; in-flight job steps
     // finish; pending outbox entries stay for the next start.

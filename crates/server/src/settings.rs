@@ -32,11 +32,15 @@ pub struct Settings {
     pub sync_interval: Duration,
     /// Webhook (when `PUBLIC_URL` is set) or long polling.
     pub updates_mode: remnabot_bot::UpdatesMode,
+    /// Zarinpal's production host (`ZARINPAL_API_URL`; a fake in tests).
+    pub zarinpal_api_url: url::Url,
+    /// Zarinpal's sandbox host, for tenants whose `zarinpal_sandbox` is on.
+    pub zarinpal_sandbox_url: url::Url,
 }
 
 /// The names the settings are read under, in the environment (upper case) and in the
 /// TOML file (lower case).
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 21] = [
     "DATABASE_URL",
     "REDIS_URL",
     "HTTP_ADDR",
@@ -56,6 +60,8 @@ const KEYS: [&str; 19] = [
     "PROVISION_ALERT_AFTER",
     "SYNC_INTERVAL_SECS",
     "UPDATES_MODE",
+    "ZARINPAL_API_URL",
+    "ZARINPAL_SANDBOX_URL",
 ];
 
 /// A setting that failed validation. Its message never contains a secret's value.
@@ -194,6 +200,16 @@ impl Settings {
         if !(telegram_api_url.starts_with("https://") || telegram_api_url.starts_with("http://")) {
             return Err(bad("TELEGRAM_API_URL", "must be an http(s) URL"));
         }
+        let gateway_url = |name: &'static str, default: &str| -> Result<url::Url, SettingError> {
+            let v = get(name).unwrap_or_else(|| default.to_owned());
+            if !(v.starts_with("https://") || v.starts_with("http://")) {
+                return Err(bad(name, "must be an http(s) URL"));
+            }
+            url::Url::parse(&format!("{}/", v.trim_end_matches('/')))
+                .map_err(|e| bad(name, format!("is not a valid URL: {e}")))
+        };
+        let zarinpal_api_url = gateway_url("ZARINPAL_API_URL", "https://payment.zarinpal.com")?;
+        let zarinpal_sandbox_url = gateway_url("ZARINPAL_SANDBOX_URL", "https://sandbox.zarinpal.com")?;
         let number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| -> Result<u64, SettingError> {
             match get(name) {
                 None => Ok(default),
@@ -217,6 +233,8 @@ impl Settings {
         let provision_alert_after = number("PROVISION_ALERT_AFTER", 5, 1..=1000)? as u32;
         let sync_interval = Duration::from_secs(number("SYNC_INTERVAL_SECS", 600, 10..=86_400)?);
         Ok(Settings {
+            zarinpal_api_url,
+            zarinpal_sandbox_url,
             updates_mode,
             panel,
             telegram_api_url,

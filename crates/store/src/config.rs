@@ -293,4 +293,30 @@ impl Configs<'_> {
     pub async fn panel_url(&self, tenant: &Tenant) -> Result<Option<String>> {
         self.typed(tenant, ConfigKey::PanelUrl).await
     }
+
+    /// The tenant's Zarinpal merchant id, if set (and still valid).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn zarinpal_merchant_id(&self, tenant: &Tenant) -> Result<Option<remnabot_domain::payment::MerchantId>> {
+        let s: Option<String> = self.typed(tenant, ConfigKey::ZarinpalMerchantId).await?;
+        Ok(s.and_then(|s| remnabot_domain::payment::MerchantId::parse(&s).ok()))
+    }
+
+    /// Whether Zarinpal payments go to the gateway's sandbox; false by default.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn zarinpal_sandbox(&self, tenant: &Tenant) -> Result<bool> {
+        Ok(self.typed(tenant, ConfigKey::ZarinpalSandbox).await?.unwrap_or(false))
+    }
+
+    /// Toman per Telegram Star, if set (always above 0).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn stars_rate(&self, tenant: &Tenant) -> Result<Option<i64>> {
+        let n: Option<i64> = self.typed(tenant, ConfigKey::StarsRate).await?;
+        Ok(n.filter(|n| *n > 0))
+    }
 }

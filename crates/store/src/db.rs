@@ -139,7 +139,7 @@ async fn connect_sqlite(url: &str) -> Result<DatabaseConnection> {
         .pragma("mmap_size", "268435456")
         .busy_timeout(Duration::from_secs(30));
     // An in-memory database exists once per connection, so it gets exactly one.
-    let max = if in_memory { 1 } else { 8 };
+    let max = if in_memory { 1 } else { 16 };
     let pool = SqlitePoolOptions::new()
         .max_connections(max)
         .min_connections(if in_memory { 1 } else { 0 })

@@ -88,7 +88,7 @@ impl Receipt {
 }
 
 /// Checks that the purpose and plan fit together and that the plan is this tenant's.
-async fn check_plan<C: ConnectionTrait>(
+pub(crate) async fn check_plan<C: ConnectionTrait>(
     c: &C,
     tenant: &Tenant,
     purpose: PaymentPurpose,
@@ -512,6 +512,8 @@ pub struct ZarinpalPayment {
     pub transaction_id: Option<TransactionId>,
     pub paid_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Why it failed (the gateway's answer), when it did.
+    pub fail_reason: Option<String>,
 }
 
 /// What recording a Zarinpal payment needs.
@@ -527,7 +529,7 @@ pub struct NewZarinpalPayment {
     pub description: Option<String>,
 }
 
-fn to_zarinpal(m: zp::Model) -> Result<ZarinpalPayment> {
+pub(crate) fn to_zarinpal(m: zp::Model) -> Result<ZarinpalPayment> {
     Ok(ZarinpalPayment {
         id: PaymentId(m.id),
         user_id: UserId(m.user_id),
@@ -542,6 +544,7 @@ fn to_zarinpal(m: zp::Model) -> Result<ZarinpalPayment> {
         transaction_id: m.transaction_id.map(TransactionId),
         paid_at: m.paid_at,
         created_at: m.created_at,
+        fail_reason: m.fail_reason,
     })
 }
 
@@ -580,6 +583,7 @@ impl ZarinpalPayments<'_> {
             description: Set(description),
             transaction_id: Set(None),
             paid_at: Set(None),
+            fail_reason: Set(None),
             ..Default::default()
         }
         .insert(&self.store.db)

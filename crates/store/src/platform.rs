@@ -515,3 +515,65 @@ impl Platform<'_> {
         })
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Online payments: the gateway's callback names only an authority
+// ---------------------------------------------------------------------------------------
+
+impl Platform<'_> {
+    /// The bot that owns the Zarinpal payment `authority`, if exactly one does. The
+    /// gateway's redirect carries nothing else, so this is how its tenant is resolved; an
+    /// authority two tenants share (never given out by the real gateway) resolves to none.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn zarinpal_owner(&self, authority: &str) -> Result<Option<Bot>> {
+        use crate::entity::zarinpal_payment as zp;
+        let authority = authority.trim();
+        if authority.is_empty() || authority.len() > 64 {
+            return Ok(None);
+        }
+        let owners: Vec<i64> = zp::Entity::find()
+            .select_only()
+            .column(zp::Column::BotId)
+            .filter(zp::Column::Authority.eq(authority))
+            .limit(2)
+            .into_tuple()
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        match owners.as_slice() {
+            [one] => Ok(Some(self.get(BotId(*one)).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Records the bot's Telegram username (from `getMe`), for links back to the bot.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (over 64 characters); [`Error::NotFound`]; [`Error::Unavailable`].
+    pub async fn set_telegram_username(&self, id: BotId, username: Option<&str>) -> Result<()> {
+        let username = username.map(|u| u.trim().trim_start_matches('@').to_owned()).filter(|u| !u.is_empty());
+        if username.as_ref().is_some_and(|u| u.len() > 64) {
+            return Err(Error::invalid("telegram_username", "must be at most 64 characters"));
+        }
+        let res = bot::Entity::update_many()
+            .col_expr(bot::Column::TelegramUsername, sea_orm::sea_query::Expr::value(username))
+            .filter(bot::Column::Id.eq(id.0))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            return Err(Error::not_found("bot"));
+        }
+        Ok(())
+    }
+
+    /// The bot's Telegram username, once the fleet has started it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Unavailable`].
+    pub async fn telegram_username(&self, id: BotId) -> Result<Option<String>> {
+        Ok(self.model(id).await?.telegram_username)
+    }
+}

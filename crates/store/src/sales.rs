@@ -37,6 +37,8 @@ use crate::transactions::{NewTransaction, Transaction, TransactionKind, insert_i
 use crate::users::{User, to_user};
 use crate::{Store, scope};
 
+pub mod online;
+
 /// The smallest top-up, in Toman.
 pub const MIN_TOP_UP: Toman = Toman(1_000);
 /// The largest top-up, in Toman.

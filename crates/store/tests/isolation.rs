@@ -36,7 +36,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 /// The tables this suite exercises, each with the test that covers it.
-const COVERED: [(&str, &str); 20] = [
+const COVERED: [(&str, &str); 21] = [
     ("bot_feature_flags", "feature_flags_of_one_tenant_are_invisible_to_another"),
     ("bot_configurations", "configuration_of_one_tenant_is_invisible_to_another"),
     ("tenant_payment_cards", "payment_cards_of_one_tenant_are_invisible_to_another"),
@@ -52,6 +52,7 @@ const COVERED: [(&str, &str); 20] = [
     ("referral_earnings", "referral_earnings_of_one_tenant_are_invisible_to_another"),
     ("card_to_card_payments", "card_to_card_payments_of_one_tenant_are_invisible_to_another"),
     ("zarinpal_payments", "zarinpal_payments_of_one_tenant_are_invisible_to_another"),
+    ("stars_payments", "stars_payments_of_one_tenant_are_invisible_to_another"),
     ("tenant_wallet_transactions", "the_wallet_of_one_tenant_is_untouched_by_another"),
     ("user_balance_transactions", "customer_balances_of_one_tenant_are_untouched_by_another"),
     ("provisioning_outbox", "provisioning_entries_of_one_tenant_are_invisible_to_another"),
@@ -644,6 +645,63 @@ async fn zarinpal_payments_of_one_tenant_are_invisible_to_another() {
         assert_eq!(still.status, ZarinpalStatus::Pending);
         assert_eq!(pays.by_authority(&w.a, "A0000000001").await.unwrap(), Some(a_pay));
         w.assert_rows("zarinpal_payments", 1, 1).await;
+    }
+}
+
+#[tokio::test]
+async fn stars_payments_of_one_tenant_are_invisible_to_another() {
+    struct Texts;
+    impl remnabot_store::sales::online::OnlineTexts for Texts {
+        fn online_paid(&self, _: Language, _: remnabot_store::sales::PayMethod, _: Toman, _: Option<Toman>) -> String {
+            "paid".to_owned()
+        }
+        fn stars_refunded(&self, _: Language, _: i64) -> String {
+            "refunded".to_owned()
+        }
+    }
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        for t in [&w.a, &w.b] {
+            w.store.flags().set(t, FeatureKey::TelegramStars, true, None).await.unwrap();
+            w.store.configs().set(t, "stars_rate", json!(1000)).await.unwrap();
+        }
+        let sales = w.store.sales();
+        let a_user = customer(&w.store, &w.a, 1001).await;
+        let a_plan = w.store.plans().create(&w.a, plan_spec("Gold")).await.unwrap();
+        let a_pay = sales
+            .start_stars_payment(&w.a, a_user.id, PaymentPurpose::Purchase, Some(a_plan.id), None, Utc::now())
+            .await
+            .unwrap();
+        let payer = a_user.telegram_id;
+
+        assert_eq!(sales.stars_by_payload(&w.b, &a_pay.payload).await.unwrap(), None, "{backend:?}");
+        not_found("pre-checkout", sales.check_pre_checkout(&w.b, payer, &a_pay.payload, a_pay.stars, "XTR").await);
+        not_found(
+            "complete",
+            sales.complete_stars(&w.b, &a_pay.payload, "ch-1", a_pay.stars, "XTR", &Texts, Utc::now()).await,
+        );
+        // References across tenants are refused.
+        let b_user = customer(&w.store, &w.b, 2001).await;
+        not_found(
+            "A's user",
+            sales
+                .start_stars_payment(&w.b, a_user.id, PaymentPurpose::TopUp, None, Some(Toman(5000)), Utc::now())
+                .await,
+        );
+        not_found(
+            "A's plan",
+            sales
+                .start_stars_payment(&w.b, b_user.id, PaymentPurpose::Purchase, Some(a_plan.id), None, Utc::now())
+                .await,
+        );
+
+        sales.complete_stars(&w.a, &a_pay.payload, "ch-1", a_pay.stars, "XTR", &Texts, Utc::now()).await.unwrap();
+        assert_eq!(sales.stars_by_charge(&w.b, "ch-1").await.unwrap(), None);
+        not_found("refundable", sales.refundable_stars(&w.b, "ch-1").await);
+        not_found("refund", sales.refund_stars(&w.b, "ch-1", &Texts, Utc::now()).await);
+        let still = sales.stars_by_payload(&w.a, &a_pay.payload).await.unwrap().unwrap();
+        assert_eq!(still.telegram_charge_id.as_deref(), Some("ch-1"), "{backend:?}");
+        w.assert_rows("stars_payments", 1, 0).await;
     }
 }
 

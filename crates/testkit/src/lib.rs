@@ -1,7 +1,10 @@
-//! Test fakes for remnabot: a stateful Remnawave panel ([`FakeRemnawave`]) and a stateful Telegram
-//! Bot API server ([`FakeTelegram`]); a Zarinpal fake comes later. Dev-dependency only.
+//! Test fakes for remnabot, stateful and over real HTTP: a Remnawave panel ([`FakeRemnawave`]), a Telegram
+//! Bot API server ([`FakeTelegram`]) and a Zarinpal gateway ([`FakeZarinpal`]).
+//! Dev-dependency only.
 
 pub mod remnawave;
 pub mod telegram;
+pub mod zarinpal;
 pub use remnawave::FakeRemnawave;
 pub use telegram::FakeTelegram;
+pub use zarinpal::FakeZarinpal;

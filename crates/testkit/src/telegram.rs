@@ -2868,6 +2868,8 @@ async fn api_call(
     body: &[u8],
 ) -> ApiResult {
     let parsed = parse_params(uri, headers, body);
+    // Prepared before taking the fake's lock, which every bot's calls share.
+    let recorded = parsed.as_ref().ok().map(Params::record);
     let canonical = canonical_method(raw_method);
     let mut fx = Effects::default();
     let next = {
@@ -2878,7 +2880,7 @@ async fn api_call(
             _ => return Err(ApiErr::unauthorized()),
         };
         let params = parsed?;
-        bot.calls.push((canonical.unwrap_or(raw_method).to_owned(), params.record()));
+        bot.calls.push((canonical.unwrap_or(raw_method).to_owned(), recorded.unwrap_or(Value::Null)));
         let Some(method) = canonical else {
             return Err(ApiErr::new(404, "Not Found: method not found"));
         };

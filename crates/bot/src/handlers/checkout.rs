@@ -185,6 +185,7 @@ pub async fn show_checkout(
     let lang = user.language;
     let Some(quote) = quote_or_explain(shared, bot, user, chat, plan).await? else { return Ok(()) };
     let methods = methods_for(shared, bot, user, &quote).await?;
+    let online = super::online::checkout_buttons(shared, bot, lang, purpose.payment_purpose(), quote.plan.id).await?;
     let mut text = plan_summary(shared, lang, &quote.plan);
     text.push_str("\n\n");
     if quote.discount_percent > 0 {
@@ -201,16 +202,17 @@ pub async fn show_checkout(
         text.push_str(&shared.text(lang, "checkout-price", &[("price", quote.price.into())]));
     }
     text.push_str("\n\n");
-    if methods.is_empty() {
+    if methods.is_empty() && online.is_empty() {
         text.push_str(&shared.text(lang, "checkout-no-method", &[]));
         bot.tg.send_message(chat, text).await?;
         return Ok(());
     }
     text.push_str(&shared.text(lang, "checkout-choose", &[]));
-    let buttons = methods
+    let mut buttons = methods
         .into_iter()
         .map(|m| vec![button(shared.text(lang, m.label_id(), &[]), Action::Pay(m, purpose, quote.plan.id))])
         .collect::<Vec<_>>();
+    buttons.extend(online);
     bot.tg.send_message(chat, text).reply_markup(InlineKeyboardMarkup::new(buttons)).await?;
     Ok(())
 }

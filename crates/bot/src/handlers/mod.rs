@@ -35,6 +35,7 @@ use teloxide::types::{
 pub mod account;
 pub mod admin;
 pub mod checkout;
+pub mod online;
 pub mod shop;
 
 use crate::dialogue::{DialogueState, DialogueStore};
@@ -50,6 +51,8 @@ pub struct Shared {
     pub store: Store,
     pub texts: Arc<Texts>,
     pub dialogues: DialogueStore,
+    /// Zarinpal's client and callback URL (Telegram Stars need nothing more).
+    pub online: online::OnlinePayments,
 }
 
 impl Shared {
@@ -87,6 +90,7 @@ pub async fn handle(shared: &Shared, bot: &TenantBot, update: Update) -> Handler
     match update.kind {
         UpdateKind::Message(msg) => on_message(shared, bot, msg).await,
         UpdateKind::CallbackQuery(q) => on_callback(shared, bot, q).await,
+        UpdateKind::PreCheckoutQuery(q) => online::on_pre_checkout(shared, bot, q).await,
         // Other kinds (edited messages, payments, ...) belong to later handlers.
         _ => Ok(()),
     }
@@ -163,6 +167,9 @@ async fn on_message(shared: &Shared, bot: &TenantBot, msg: Message) -> HandlerRe
         // the review (a reject reason). Nobody is registered as a customer from a group.
         return admin::on_group_message(shared, bot, &msg, from).await;
     }
+    if msg.successful_payment().is_some() {
+        return online::on_successful_payment(shared, bot, &msg).await;
+    }
     let chat = msg.chat.id;
     let text = msg.text().unwrap_or_default().trim();
     let command = command_of(text);
@@ -190,6 +197,7 @@ async fn on_message(shared: &Shared, bot: &TenantBot, msg: Message) -> HandlerRe
             return send_welcome(shared, bot, &user, chat).await;
         }
         Some(("/language", _)) => return ask_language(shared, bot, &user, chat).await,
+        Some(("/refund_stars", rest)) => return online::refund_command(shared, bot, &user, chat, rest).await,
         _ => {}
     }
     if let Some(item) = MenuItem::from_label(&shared.texts, text) {
@@ -367,7 +375,7 @@ async fn open_menu_item(shared: &Shared, bot: &TenantBot, user: &User, chat: Cha
     match item {
         MenuItem::MySubscription => shop::show_subscription(shared, bot, user, chat).await,
         MenuItem::Buy => shop::show_plans(shared, bot, user, chat, shop::Purpose::Purchase, None).await,
-        MenuItem::Renew => shop::show_renewal(shared, bot, user, chat, None).await,
+        MenuItem::Renew => shop::show_renewal(shared, bot, user, chat).await,
         MenuItem::Trial => shop::offer_trial(shared, bot, user, chat).await,
         MenuItem::Balance => account::show_balance(shared, bot, user, chat).await,
         MenuItem::Referral => account::show_referral(shared, bot, user, chat).await,
@@ -435,6 +443,8 @@ enum Callback {
     Admin(admin::Action),
     /// `acct:...`: the rest, which `account::on_callback` parses (and refuses when unknown).
     Account(String),
+    /// `pay:...`, parsed by [`online::Action::parse`].
+    Online(online::Action),
 }
 
 impl Callback {
@@ -448,6 +458,7 @@ impl Callback {
             "shop" => shop::Action::parse(value).map(Callback::Shop),
             "adm" => admin::Action::parse(value).map(Callback::Admin),
             "acct" => Some(Callback::Account(value.to_owned())),
+            "pay" => online::Action::parse(value).map(Callback::Online),
             _ => None,
         }
     }
@@ -483,6 +494,7 @@ async fn on_callback(shared: &Shared, bot: &TenantBot, q: CallbackQuery) -> Hand
         }
         Some(Callback::Shop(action)) => shop::on_callback(shared, bot, &user, chat, &q, action).await,
         Some(Callback::Account(rest)) => account::on_callback(shared, bot, &user, chat, &q, &rest).await,
+        Some(Callback::Online(action)) => online::on_callback(shared, bot, &user, chat, &q, action).await,
         Some(Callback::Admin(_)) | None => refuse_callback(shared, bot, &q, user.language).await,
     }
 }

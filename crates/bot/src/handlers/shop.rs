@@ -3,6 +3,7 @@
 //! [`super::admin`].
 
 use chrono::Utc;
+use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
 use remnabot_domain::{Error, Page, PaymentId, PlanId};
 use remnabot_store::payments::PaymentPurpose;
@@ -136,7 +137,7 @@ pub async fn on_callback(
             bot.tg.answer_callback_query(q.id.clone()).await?;
             match purpose {
                 Purpose::Purchase => show_plans(shared, bot, user, chat, Purpose::Purchase, None).await,
-                Purpose::Renewal => show_renewal(shared, bot, user, chat, None).await,
+                Purpose::Renewal => show_renewal(shared, bot, user, chat).await,
             }
         }
         Action::Plan(purpose, plan) => match active_plan(shared, bot, plan).await? {
@@ -158,7 +159,7 @@ pub async fn on_callback(
         }
         Action::Renew => {
             bot.tg.answer_callback_query(q.id.clone()).await?;
-            show_renewal(shared, bot, user, chat, None).await
+            show_renewal(shared, bot, user, chat).await
         }
         Action::Trial => {
             if !feature_on(shared, bot, Some(FeatureKey::Trial)).await? {
@@ -180,7 +181,7 @@ async fn active_plan(shared: &Shared, bot: &TenantBot, plan: PlanId) -> Result<O
 }
 
 /// The traffic of a plan: `50 GB` or unlimited.
-pub(crate) fn traffic_text(shared: &Shared, lang: remnabot_domain::config::Language, gb: u32) -> String {
+pub(crate) fn traffic_text(shared: &Shared, lang: Language, gb: u32) -> String {
     if gb == 0 {
         shared.text(lang, "traffic-unlimited", &[])
     } else {
@@ -189,7 +190,7 @@ pub(crate) fn traffic_text(shared: &Shared, lang: remnabot_domain::config::Langu
 }
 
 /// One line describing a plan: period, traffic, devices and price.
-pub(crate) fn plan_summary(shared: &Shared, lang: remnabot_domain::config::Language, plan: &Plan) -> String {
+pub(crate) fn plan_summary(shared: &Shared, lang: Language, plan: &Plan) -> String {
     shared.text(
         lang,
         "plan-summary",
@@ -276,60 +277,52 @@ async fn show_plan(
 ///
 /// # Errors
 /// [`super::HandlerError`] when the database or Telegram fails.
-pub async fn show_renewal(
-    shared: &Shared,
-    bot: &TenantBot,
-    user: &User,
-    chat: ChatId,
-    intro: Option<String>,
-) -> HandlerResult {
+pub async fn show_renewal(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId) -> HandlerResult {
     let lang = user.language;
     match shared.store.subscriptions().current_for_user(&bot.tenant, user.id).await? {
         Some(sub) if !sub.is_trial => {
             let current =
                 shared.text(lang, "renew-current", &[("expires", format_datetime(lang, sub.expires_at).into())]);
-            let intro = Some(intro.map_or(current.clone(), |i| format!("{i}\n\n{current}")));
-            show_plans(shared, bot, user, chat, Purpose::Renewal, intro).await
+            show_plans(shared, bot, user, chat, Purpose::Renewal, Some(current)).await
         }
         _ => {
             let none = shared.text(lang, "renew-none", &[]);
-            show_plans(
-                shared,
-                bot,
-                user,
-                chat,
-                Purpose::Purchase,
-                Some(intro.map_or(none.clone(), |i| format!("{i}\n\n{none}"))),
-            )
-            .await
+            show_plans(shared, bot, user, chat, Purpose::Purchase, Some(none)).await
         }
     }
 }
 
-/// Bytes as the customer reads them: `512 MB`, `1.5 GB`.
-pub(crate) fn bytes_text(lang: remnabot_domain::config::Language, bytes: i64) -> String {
+/// A traffic amount: whole megabytes below a gigabyte, else gigabytes with one decimal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Traffic {
+    Mb(String),
+    Gb(String),
+}
+
+/// `bytes` as a [`Traffic`] amount with the digits and decimal separator of `lang`.
+fn traffic_amount(lang: Language, bytes: i64) -> Traffic {
     const MB: i64 = 1 << 20;
     const GB: i64 = 1 << 30;
     let bytes = bytes.max(0);
-    let (number, unit) = if bytes < GB {
-        (format_number(lang, bytes / MB), "MB")
-    } else {
-        let tenths = bytes.saturating_mul(10) / GB;
-        let whole = format_number(lang, tenths / 10);
-        let number = if tenths % 10 == 0 {
-            whole
-        } else {
-            let tenth = tenths % 10;
-            match lang {
-                remnabot_domain::config::Language::Fa => {
-                    format!("{whole}\u{066B}{}", persian_digits(&tenth.to_string()))
-                }
-                _ => format!("{whole}.{tenth}"),
-            }
-        };
-        (number, "GB")
-    };
-    format!("{number} {unit}")
+    if bytes < GB {
+        return Traffic::Mb(format_number(lang, bytes / MB));
+    }
+    let tenths = bytes.saturating_mul(10) / GB;
+    let (whole, tenth) = (format_number(lang, tenths / 10), tenths % 10);
+    Traffic::Gb(match (tenth, lang) {
+        (0, _) => whole,
+        (_, Language::Fa) => format!("{whole}\u{066B}{}", persian_digits(&tenth.to_string())),
+        (_, Language::En) => format!("{whole}.{tenth}"),
+        (_, Language::Ru) => format!("{whole},{tenth}"),
+    })
+}
+
+/// Bytes as the customer reads them: `512 MB`, `1.5 GB`, `۱٫۵ گیگابایت`.
+pub(crate) fn bytes_text(shared: &Shared, lang: Language, bytes: i64) -> String {
+    match traffic_amount(lang, bytes) {
+        Traffic::Mb(n) => shared.text(lang, "traffic-mb", &[("mb", n.into())]),
+        Traffic::Gb(n) => shared.text(lang, "traffic-gb", &[("gb", n.into())]),
+    }
 }
 
 /// The status of a subscription as a message id.
@@ -366,7 +359,7 @@ pub async fn show_subscription(shared: &Shared, bot: &TenantBot, user: &User, ch
     let limit = if sub.traffic_limit_bytes == 0 {
         shared.text(lang, "traffic-unlimited", &[])
     } else {
-        bytes_text(lang, sub.traffic_limit_bytes)
+        bytes_text(shared, lang, sub.traffic_limit_bytes)
     };
     let link = match &sub.subscription_url {
         Some(url) => url.clone(),
@@ -379,7 +372,7 @@ pub async fn show_subscription(shared: &Shared, bot: &TenantBot, user: &User, ch
             ("status", shared.text(lang, status_id(&sub, now), &[]).into()),
             ("expires", format_datetime(lang, sub.expires_at).into()),
             ("days", days_left.into()),
-            ("used", bytes_text(lang, sub.traffic_used_bytes).into()),
+            ("used", bytes_text(shared, lang, sub.traffic_used_bytes).into()),
             ("limit", limit.into()),
             ("devices", sub.device_limit.into()),
             ("link", link.into()),
@@ -462,7 +455,6 @@ async fn start_trial(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId
 #[cfg(test)]
 mod tests {
     use super::*;
-    use remnabot_domain::config::Language;
 
     #[test]
     fn shop_callback_data_round_trips_and_fits_telegram() {
@@ -493,11 +485,14 @@ mod tests {
 
     #[test]
     fn traffic_is_written_in_mb_below_a_gigabyte_and_in_gb_above() {
-        assert_eq!(bytes_text(Language::En, 0), "0 MB");
-        assert_eq!(bytes_text(Language::En, 512 << 20), "512 MB");
-        assert_eq!(bytes_text(Language::En, 3 << 29), "1.5 GB");
-        assert_eq!(bytes_text(Language::En, 50 << 30), "50 GB");
-        assert_eq!(bytes_text(Language::Fa, 3 << 29), "۱٫۵ GB");
-        assert_eq!(bytes_text(Language::En, -5), "0 MB");
+        let gb = |s: &str| Traffic::Gb(s.to_owned());
+        assert_eq!(traffic_amount(Language::En, 0), Traffic::Mb("0".into()));
+        assert_eq!(traffic_amount(Language::En, 512 << 20), Traffic::Mb("512".into()));
+        assert_eq!(traffic_amount(Language::En, 3 << 29), gb("1.5"));
+        assert_eq!(traffic_amount(Language::En, 50 << 30), gb("50"));
+        assert_eq!(traffic_amount(Language::En, 2_000 << 30), gb("2,000"));
+        assert_eq!(traffic_amount(Language::Fa, 3 << 29), gb("۱٫۵"));
+        assert_eq!(traffic_amount(Language::Ru, 3 << 29), gb("1,5"));
+        assert_eq!(traffic_amount(Language::En, -5), Traffic::Mb("0".into()));
     }
 }

@@ -20,6 +20,7 @@ pub struct Model {
     pub traffic_sold_bytes: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub telegram_username: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ pub mod promocode;
 pub mod promocode_use;
 pub mod provisioning_outbox;
 pub mod referral_earning;
+pub mod stars_payment;
 pub mod subscription;
 pub mod ticket;
 pub mod ticket_message;
@@ -53,7 +54,7 @@ macro_rules! tenant_owned {
 pub(crate) use tenant_owned;
 
 /// Every tenant-owned table, for the isolation suite and the bot-deletion check.
-pub const TENANT_TABLES: [&str; 20] = [
+pub const TENANT_TABLES: [&str; 21] = [
     "bot_feature_flags",
     "bot_configurations",
     "tenant_payment_cards",
@@ -69,6 +70,7 @@ pub const TENANT_TABLES: [&str; 20] = [
     "referral_earnings",
     "card_to_card_payments",
     "zarinpal_payments",
+    "stars_payments",
     "tenant_wallet_transactions",
     "user_balance_transactions",
     "provisioning_outbox",

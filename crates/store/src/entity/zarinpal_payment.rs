@@ -20,6 +20,7 @@ pub struct Model {
     pub description: Option<String>,
     pub transaction_id: Option<i64>,
     pub paid_at: Option<DateTimeUtc>,
+    pub fail_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -61,7 +61,11 @@ pub(super) fn same_tenant_fk(
 /// `SET NULL` is not an option: on a composite key it would null `bot_id` too. `NO ACTION`
 /// (not `RESTRICT`) is checked at the end of the statement, so deleting a whole tenant
 /// still cascades cleanly.
-fn same_tenant_ref(table: &'static str, col: &'static str, parent: &'static str) -> ForeignKeyCreateStatement {
+pub(super) fn same_tenant_ref(
+    table: &'static str,
+    col: &'static str,
+    parent: &'static str,
+) -> ForeignKeyCreateStatement {
     same_tenant_fk(table, col, parent).on_delete(ForeignKeyAction::NoAction).take()
 }
 
@@ -86,7 +90,7 @@ pub(super) fn index(table: &'static str, name: &str, cols: &[&'static str]) -> I
 /// `UNIQUE (bot_id, id)`: the target of same-tenant references. It is declared inside
 /// `CREATE TABLE` because PostgreSQL needs it before any foreign key (including a table's
 /// reference to itself) can point at it, and SQLite cannot add constraints later.
-fn tenant_key(table: &'static str) -> IndexCreateStatement {
+pub(super) fn tenant_key(table: &'static str) -> IndexCreateStatement {
     unique(table, &format!("ux_{table}_tenant_key"), &["bot_id", "id"])
 }
 

@@ -8,6 +8,7 @@ mod m0002_outbox;
 mod m0003_dialogues;
 mod m0004_operator_tokens;
 mod m0005_sales;
+mod m0006_online_payments;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_dialogues::Migration),
             Box::new(m0004_operator_tokens::Migration),
             Box::new(m0005_sales::Migration),
+            Box::new(m0006_online_payments::Migration),
         ]
     }
 }

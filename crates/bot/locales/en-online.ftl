@@ -1,0 +1,20 @@
+# Online payments: Zarinpal and Telegram Stars.
+pay-zarinpal = 🌐 Zarinpal (online card payment)
+pay-stars = ⭐ Telegram Stars
+zarinpal-started = Your order of { $amount } is ready. Tap the button to pay on Zarinpal's page; you will get a message here once it is confirmed.
+zarinpal-pay-button = 💳 Pay
+zarinpal-down = ⚠️ The online payment gateway is not answering right now. Nothing was charged: please try again in a few minutes, or choose another payment method.
+online-failed = ⚠️ This payment could not be started. Please try again from the plans.
+online-shop-unavailable = ⚠️ This plan cannot be sold right now. Please try again later.
+online-paid = ✅ Your payment of { $amount } by { $method } is confirmed. Your subscription is being prepared; the link follows shortly.
+online-paid-top-up = ✅ Your payment of { $amount } by { $method } is confirmed. Your balance is now { $balance }.
+stars-invoice-title = Subscription { $plan }
+stars-invoice-description = { $amount }, paid as { $stars } Telegram Stars.
+stars-order-invalid = This order is no longer valid. Please start again from the plans.
+stars-refunded = ↩️ { $stars } Telegram Stars were refunded to you.
+refund-usage = Usage: /refund_stars <charge id>
+refund-not-found = No paid Telegram Stars payment has this charge id.
+refund-already = This payment was already refunded.
+refund-spent = The customer has already spent this top-up; it cannot be refunded.
+refund-failed = ⚠️ Telegram did not accept the refund. Please try again later.
+refund-done = ↩️ Refunded { $stars } Stars and reversed the order.

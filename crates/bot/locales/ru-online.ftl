@@ -1,0 +1,20 @@
+# Онлайн-оплата: Zarinpal и Telegram Stars.
+pay-zarinpal = 🌐 Zarinpal (онлайн-оплата картой)
+pay-stars = ⭐ Telegram Stars
+zarinpal-started = Ваш заказ на { $amount } готов. Нажмите кнопку, чтобы оплатить на странице Zarinpal; после подтверждения вы получите сообщение здесь.
+zarinpal-pay-button = 💳 Оплатить
+zarinpal-down = ⚠️ Платёжный шлюз сейчас не отвечает. Деньги не списаны: попробуйте через несколько минут или выберите другой способ оплаты.
+online-failed = ⚠️ Не удалось начать оплату. Попробуйте ещё раз из списка тарифов.
+online-shop-unavailable = ⚠️ Этот тариф сейчас нельзя купить. Попробуйте позже.
+online-paid = ✅ Оплата { $amount } через { $method } подтверждена. Подписка готовится, ссылка придёт в ближайшее время.
+online-paid-top-up = ✅ Оплата { $amount } через { $method } подтверждена. Ваш баланс: { $balance }.
+stars-invoice-title = Подписка { $plan }
+stars-invoice-description = { $amount }, оплата { $stars } Telegram Stars.
+stars-order-invalid = Этот заказ больше недействителен. Начните заново из списка тарифов.
+stars-refunded = ↩️ Вам возвращено { $stars } Telegram Stars.
+refund-usage = Использование: /refund_stars <id платежа>
+refund-not-found = Оплаченного платежа Telegram Stars с таким id нет.
+refund-already = Этот платёж уже возвращён.
+refund-spent = Клиент уже потратил это пополнение; вернуть его нельзя.
+refund-failed = ⚠️ Telegram не принял возврат. Попробуйте позже.
+refund-done = ↩️ Возвращено { $stars } Stars, заказ отменён.

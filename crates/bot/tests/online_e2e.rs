@@ -1,0 +1,475 @@
+//! Online payments end to end: tenants' bots running against the fake Telegram server, the
+//! fake Zarinpal gateway and the fake Remnawave panel, with the provisioning, notification and
+//! reconciliation workers and the real Zarinpal callback route, on SQLite and (when
+//! `TEST_DATABASE_URL` is set) PostgreSQL. Customers only press buttons, pay on the fakes and
+//! follow the gateway's redirect; the tests read what Telegram, the gateway and the panel saw.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use remnabot_api::callback::{CallbackState, ZARINPAL_CALLBACK_PATH, zarinpal_router};
+use remnabot_bot::dialogue::DialogueStore;
+use remnabot_bot::handlers::Shared;
+use remnabot_bot::handlers::online::OnlinePayments;
+use remnabot_bot::texts::Texts;
+use remnabot_bot::{Fleet, FleetConfig, UpdatesMode};
+use remnabot_domain::feature::FeatureKey;
+use remnabot_domain::notify::{Notifier, NotifyError};
+use remnabot_domain::panel::PanelVersion;
+use remnabot_domain::payment::PaymentGateway;
+use remnabot_domain::{BotId, Page, Tenant, Toman};
+use remnabot_jobs::SinglePanel;
+use remnabot_jobs::notify::NotificationWorker;
+use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
+use remnabot_jobs::reconcile::{ReconcileConfig, ZarinpalReconciler};
+use remnabot_payments::{ZarinpalClient, ZarinpalConfig};
+use remnabot_store::payments::ZarinpalStatus;
+use remnabot_store::plans::{Plan, PlanSpec};
+use remnabot_store::platform::NewBot;
+use remnabot_store::{Backend, Store, testing};
+use remnabot_testkit::telegram::SentMessage;
+use remnabot_testkit::{FakeRemnawave, FakeTelegram, FakeZarinpal};
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(15);
+const START: Duration = Duration::from_secs(30);
+
+#[derive(Debug)]
+struct FakeBotApi {
+    store: Store,
+    url: String,
+    client: reqwest::Client,
+}
+
+#[async_trait::async_trait]
+impl Notifier for FakeBotApi {
+    async fn send(&self, bot: BotId, chat_id: i64, text: &str) -> Result<(), NotifyError> {
+        let token =
+            self.store.platform().telegram_token(bot).await.map_err(|e| NotifyError::Transient(e.to_string()))?;
+        let url = format!("{}/bot{}/sendMessage", self.url.trim_end_matches('/'), token.expose_secret());
+        let res = self
+            .client
+            .post(url)
+            .json(&json!({"chat_id": chat_id, "text": text}))
+            .send()
+            .await
+            .map_err(|e| NotifyError::Transient(e.to_string()))?;
+        if res.status().is_success() { Ok(()) } else { Err(NotifyError::Undeliverable(res.status().to_string())) }
+    }
+}
+
+struct World {
+    store: Store,
+    tg: Arc<FakeTelegram>,
+    zp: Arc<FakeZarinpal>,
+    gateway: Arc<dyn PaymentGateway>,
+    texts: Arc<Texts>,
+    fleet: Fleet,
+    callback_url: String,
+    http: reqwest::Client,
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    _panel: FakeRemnawave,
+}
+
+struct Shop {
+    t: Tenant,
+    token: String,
+    plan: Plan,
+}
+
+async fn world(backend: Backend) -> World {
+    let store = testing::store(backend).await;
+    let tg = Arc::new(FakeTelegram::start().await);
+    let zp = Arc::new(FakeZarinpal::start().await);
+    let panel = FakeRemnawave::start(PanelVersion::V3).await;
+    let texts = Arc::new(Texts::load().unwrap());
+    let mut zconfig = ZarinpalConfig::at(url::Url::parse(&zp.url()).unwrap());
+    zconfig.timeout = Duration::from_secs(2);
+    let gateway: Arc<dyn PaymentGateway> = Arc::new(ZarinpalClient::new(zconfig, reqwest::Client::new()));
+
+    // The callback route on its own port, as `serve` mounts it under PUBLIC_URL.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let callback_url = format!("http://{}{ZARINPAL_CALLBACK_PATH}", listener.local_addr().unwrap());
+    let state = CallbackState { store: store.clone(), gateway: gateway.clone(), texts: texts.clone() };
+    let mut tasks = vec![tokio::spawn(async move {
+        axum::serve(listener, zarinpal_router(state)).await.ok();
+    })];
+
+    let online = OnlinePayments { gateway: Some(gateway.clone()), callback_url: Some(callback_url.clone()) };
+    let shared = Shared {
+        store: store.clone(),
+        texts: texts.clone(),
+        dialogues: DialogueStore::Database(store.clone()),
+        online,
+    };
+    let mut config = FleetConfig::new(UpdatesMode::Polling, url::Url::parse(&tg.url()).unwrap());
+    config.reconcile_every = Duration::from_millis(200);
+    config.poll_timeout_secs = 1;
+    let fleet = Fleet::new(shared, reqwest::Client::new(), config);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tasks.push(tokio::spawn(fleet.clone().run(stopped.clone())));
+
+    let mut panel_config = remnabot_panel::PanelConfig::new(
+        url::Url::parse(&panel.url()).unwrap(),
+        secrecy::SecretString::from(panel.token().to_owned()),
+    );
+    panel_config.timeout = Duration::from_secs(5);
+    let client = remnabot_panel::connect(panel_config, reqwest::Client::new()).await.unwrap();
+    let provisioning =
+        ProvisioningWorker::new(store.clone(), Arc::new(SinglePanel(client)), ProvisioningConfig::default());
+    let notifier = Arc::new(FakeBotApi { store: store.clone(), url: tg.url(), client: reqwest::Client::new() });
+    let notifications = NotificationWorker::new(store.clone(), notifier);
+    let mut jobs_stopped = stopped;
+    tasks.push(tokio::spawn(async move {
+        loop {
+            provisioning.run_once(Utc::now()).await.ok();
+            notifications.run_once(Utc::now()).await.ok();
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                _ = jobs_stopped.changed() => return,
+            }
+        }
+    }));
+    World {
+        store,
+        tg,
+        zp,
+        gateway,
+        texts,
+        fleet,
+        callback_url,
+        http: reqwest::Client::new(),
+        stop,
+        tasks,
+        _panel: panel,
+    }
+}
+
+impl World {
+    /// A tenant with Zarinpal (merchant `merchant`) and Stars (1,000 Toman a Star) on, one
+    /// 150,000 Toman plan of 30 days and 50 GB, running in the fleet.
+    async fn shop(&self, name: &str, merchant: &str) -> Shop {
+        let want = self.fleet.running_count() + 1;
+        let token = testing::telegram_token();
+        self.tg.add_bot(token.expose_secret());
+        let created = self
+            .store
+            .platform()
+            .create(NewBot { name: name.to_owned(), telegram_token: token.clone() })
+            .await
+            .unwrap();
+        let t = Tenant::of(&created.bot);
+        let configs = self.store.configs();
+        configs.set(&t, "languages", json!(["en"])).await.unwrap();
+        configs.set(&t, "admin_ids", json!([700_000_001])).await.unwrap();
+        configs.set(&t, "zarinpal_merchant_id", json!(merchant)).await.unwrap();
+        configs.set(&t, "stars_rate", json!(1_000)).await.unwrap();
+        self.store.flags().set(&t, FeatureKey::Zarinpal, true, None).await.unwrap();
+        self.store.flags().set(&t, FeatureKey::TelegramStars, true, None).await.unwrap();
+        let spec = PlanSpec {
+            name: format!("{name} 30d"),
+            description: None,
+            period_days: 30,
+            traffic_gb: 50,
+            device_limit: 2,
+            price: Toman(150_000),
+            sort_order: 0,
+        };
+        let plan = self.store.plans().create(&t, spec).await.unwrap();
+        let started = Instant::now();
+        while self.fleet.running_count() < want {
+            assert!(started.elapsed() < START, "the shop's bot did not start within {START:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Shop { t, token: token.expose_secret().to_owned(), plan }
+    }
+
+    async fn stop(self) {
+        self.stop.send_replace(true);
+        for task in self.tasks {
+            task.abort();
+            task.await.ok();
+        }
+    }
+
+    fn count(&self, shop: &Shop, chat: i64) -> usize {
+        self.tg.transcript(&shop.token, chat).len()
+    }
+
+    /// Waits for a message in the chat from index `n` on that satisfies `check`.
+    async fn wait_for(
+        &self,
+        shop: &Shop,
+        chat: i64,
+        n: usize,
+        what: &str,
+        check: impl Fn(&SentMessage) -> bool,
+    ) -> SentMessage {
+        let found = |all: &[SentMessage]| all.iter().skip(n).find(|m| check(m)).cloned();
+        let ok = self.tg.wait_until(WAIT, |fake| found(&fake.transcript(&shop.token, chat)).is_some()).await;
+        let all = self.tg.transcript(&shop.token, chat);
+        let texts: Vec<_> = all.iter().map(|m| (m.method.clone(), m.text.clone())).collect();
+        assert!(ok, "{what} never came in chat {chat}: {texts:#?}");
+        found(&all).unwrap()
+    }
+
+    /// The customer registers and opens the checkout of the shop's plan; returns it.
+    async fn checkout(&self, shop: &Shop, user: i64) -> SentMessage {
+        let n = self.count(shop, user);
+        self.tg.send_text(&shop.token, user, "/start");
+        self.wait_for(shop, user, n, "the welcome", |m| m.text.is_some()).await;
+        let n = self.count(shop, user);
+        self.tg.press_button_unchecked(&shop.token, user, 999_999, &format!("shop:buy:p:{}", shop.plan.id)).unwrap();
+        self.wait_for(shop, user, n, "the checkout", |m| m.text.as_deref().is_some_and(|t| t.contains("150,000"))).await
+    }
+
+    fn data(msg: &SentMessage, prefix: &str) -> Option<String> {
+        msg.buttons().into_iter().filter_map(|b| b.callback_data).find(|d| d.starts_with(prefix))
+    }
+
+    async fn callback(&self, query: &str) -> (u16, String) {
+        let res = self.http.get(format!("{}?{query}", self.callback_url)).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// The customer presses Zarinpal at the checkout; returns the authority the gateway gave.
+    async fn start_zarinpal(&self, shop: &Shop, user: i64) -> String {
+        let checkout = self.checkout(shop, user).await;
+        let data = World::data(&checkout, "pay:z:").expect("Zarinpal is offered");
+        let n = self.count(shop, user);
+        self.tg.press_button(&shop.token, user, checkout.message_id, &data).unwrap();
+        let pay = self.wait_for(shop, user, n, "the Pay button", |m| m.buttons().iter().any(|b| b.url.is_some())).await;
+        let url = pay.buttons().into_iter().find_map(|b| b.url).unwrap();
+        let authority = url.rsplit('/').next().unwrap().to_owned();
+        assert!(url.contains("/pg/StartPay/"), "{url}");
+        authority
+    }
+
+    async fn transactions(&self, shop: &Shop) -> usize {
+        self.store.transactions().list(&shop.t, None, Page::default()).await.unwrap().len()
+    }
+}
+
+const MERCHANT_A: &str = "1344b5d4-0048-11e8-94db-005056a205be";
+const MERCHANT_B: &str = "2344b5d4-0048-11e8-94db-005056a205be";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_zarinpal_purchase_ends_with_the_link_once_under_fifty_callbacks_and_tampering_changes_nothing() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let b = w.shop("Beta", MERCHANT_B).await;
+        let user = 801_000_001;
+
+        let authority = w.start_zarinpal(&a, user).await;
+        let at_gateway = w.zp.payment(&authority).unwrap();
+        assert_eq!(at_gateway.amount, 1_500_000, "{backend:?}: 150,000 Toman as Rial");
+        assert_eq!(at_gateway.callback_url, w.callback_url);
+
+        // The customer pays; the browser comes back 50 times at once, with a forged amount.
+        let query = format!("{}&Amount=1000&bot_id={}", w.zp.pay(&authority), b.t.bot_id());
+        let mut calls = Vec::new();
+        for _ in 0..50 {
+            let (http, url) = (w.http.clone(), format!("{}?{query}", w.callback_url));
+            calls.push(tokio::spawn(async move {
+                let res = http.get(url).send().await.unwrap();
+                (res.status().as_u16(), res.text().await.unwrap())
+            }));
+        }
+        for call in calls {
+            let (status, page) = call.await.unwrap();
+            assert_eq!(status, 200, "{page}");
+            assert!(page.contains("Payment received"), "{backend:?}: {page}");
+        }
+        assert_eq!(w.transactions(&a).await, 1, "{backend:?}: completed once");
+        assert_eq!(w.transactions(&b).await, 0, "{backend:?}: the other tenant is untouched");
+        let paid = w.store.zarinpal_payments().by_authority(&a.t, &authority).await.unwrap().unwrap();
+        assert_eq!(paid.amount, Toman(150_000), "the amount in the query changed nothing");
+
+        // The customer is told, and gets the subscription link from the panel.
+        w.wait_for(&a, user, 0, "the link", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains("https://sub.example.test"))
+        })
+        .await;
+        let paid_text = w.wait_for(&a, user, 0, "the confirmation", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains("is confirmed"))
+        });
+        paid_text.await;
+
+        // A cancelled payment is marked failed; an unknown or malformed authority is not found.
+        let second = w.start_zarinpal(&a, user).await;
+        let (status, page) = w.callback(&w.zp.cancel(&second)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Payment cancelled"), "{page}");
+        let failed = w.store.zarinpal_payments().by_authority(&a.t, &second).await.unwrap().unwrap();
+        assert_eq!(failed.status, ZarinpalStatus::Failed);
+        let (status, _) = w.callback("Authority=A000000000000000000000000000000099999&Status=OK").await;
+        assert_eq!(status, 404);
+        let (status, _) = w.callback("Authority=%27%20OR%201=1&Status=OK").await;
+        assert_eq!(status, 404);
+        assert_eq!(w.transactions(&a).await, 1);
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_disabled_provider_is_not_offered_and_its_callbacks_are_refused_for_that_tenant_only() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let b = w.shop("Beta", MERCHANT_B).await;
+        let (ua, ub) = (802_000_001, 802_000_002);
+        let pending_a = w.start_zarinpal(&a, ua).await;
+        let pending_b = w.start_zarinpal(&b, ub).await;
+
+        w.store.flags().set(&a.t, FeatureKey::Zarinpal, false, None).await.unwrap();
+        w.store.flags().set(&a.t, FeatureKey::TelegramStars, false, None).await.unwrap();
+        let checkout = w.checkout(&a, ua).await;
+        assert_eq!(
+            World::data(&checkout, "pay:"),
+            None,
+            "{backend:?}: nothing online offered: {:?}",
+            checkout.buttons()
+        );
+        let checkout = w.checkout(&b, ub).await;
+        assert!(World::data(&checkout, "pay:z:").is_some(), "{backend:?}: B still offers Zarinpal");
+        assert!(World::data(&checkout, "pay:s:").is_some(), "{backend:?}: B still offers Stars");
+
+        let (status, page) = w.callback(&w.zp.pay(&pending_a)).await;
+        assert_eq!(status, 403, "{backend:?}: {page}");
+        assert_eq!(w.transactions(&a).await, 0);
+        let row = w.store.zarinpal_payments().by_authority(&a.t, &pending_a).await.unwrap().unwrap();
+        assert_eq!(row.status, ZarinpalStatus::Pending);
+        let (status, page) = w.callback(&w.zp.pay(&pending_b)).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(w.transactions(&b).await, 1, "{backend:?}: B's callback completes");
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_gateway_outage_tells_the_customer_and_the_reconciliation_job_completes_a_paid_order_once() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let user = 803_000_001;
+
+        // The gateway is down: a clear text, nothing half-written, and a retry works.
+        w.zp.set_down(true);
+        let checkout = w.checkout(&a, user).await;
+        let data = World::data(&checkout, "pay:z:").unwrap();
+        let n = w.count(&a, user);
+        w.tg.press_button(&a.token, user, checkout.message_id, &data).unwrap();
+        let down = w.texts.get(remnabot_domain::config::Language::En, "zarinpal-down", &[]);
+        w.wait_for(&a, user, n, "the outage text", |m| m.text.as_deref() == Some(down.as_str())).await;
+        let rows = w.store.zarinpal_payments().list(&a.t, None, Page::default()).await.unwrap();
+        assert!(rows.iter().all(|p| p.status == ZarinpalStatus::Failed), "{backend:?}: {rows:?}");
+        assert_eq!(w.transactions(&a).await, 0);
+        w.zp.set_down(false);
+        let authority = w.start_zarinpal(&a, user).await;
+
+        // The customer pays and closes the browser; the job and a late callback race.
+        w.zp.pay(&authority);
+        let reconciler = ZarinpalReconciler::new(
+            w.store.clone(),
+            w.gateway.clone(),
+            w.texts.clone(),
+            ReconcileConfig { min_age: chrono::Duration::zero(), ..ReconcileConfig::default() },
+        );
+        let later = Utc::now() + chrono::Duration::seconds(1);
+        let query = format!("Authority={authority}&Status=OK");
+        let (report, (status, _)) = tokio::join!(reconciler.run_once(later), w.callback(&query));
+        let report = report.unwrap();
+        assert_eq!(status, 200);
+        assert!(report.completed <= 1, "{report:?}");
+        assert_eq!(w.transactions(&a).await, 1, "{backend:?}: completed once");
+        let again = reconciler.run_once(later).await.unwrap();
+        assert_eq!(again.completed, 0);
+        assert_eq!(w.transactions(&a).await, 1);
+        w.wait_for(&a, user, 0, "the link", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains("https://sub.example.test"))
+        })
+        .await;
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stars_purchase_ends_with_the_link_and_a_replayed_payment_credits_once() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let user = 804_000_001;
+        let checkout = w.checkout(&a, user).await;
+        let data = World::data(&checkout, "pay:s:").expect("Stars are offered");
+        w.tg.press_button(&a.token, user, checkout.message_id, &data).unwrap();
+        assert!(w.tg.wait_until(WAIT, |fake| !fake.invoices(&a.token).is_empty()).await, "no invoice");
+        let invoice = w.tg.invoices(&a.token).remove(0);
+        assert_eq!(invoice.currency, "XTR");
+        assert_eq!(invoice.total_amount, 150, "{backend:?}: 150,000 Toman at 1,000 a Star");
+
+        // A pre-checkout query with another total is refused; the right one is accepted.
+        let wrong = w.tg.send_pre_checkout_query(&a.token, user, "XTR", 1, &invoice.payload);
+        let right = w.tg.send_pre_checkout_query(&a.token, user, "XTR", 150, &invoice.payload);
+        let answered = |id: &str| {
+            let id = id.to_owned();
+            let tg = w.tg.clone();
+            let token = a.token.clone();
+            async move {
+                assert!(
+                    tg.wait_until(WAIT, |f| f
+                        .pre_checkout_answers(&token)
+                        .iter()
+                        .any(|x| x.pre_checkout_query_id == id))
+                        .await
+                );
+                tg.pre_checkout_answers(&token).into_iter().find(|x| x.pre_checkout_query_id == id).unwrap()
+            }
+        };
+        assert!(!answered(&wrong).await.ok, "{backend:?}: another total is refused");
+        assert!(answered(&right).await.ok, "{backend:?}: the order is accepted");
+
+        let paid = w.tg.send_successful_payment(&a.token, user, "XTR", 150, &invoice.payload);
+        w.wait_for(&a, user, 0, "the link", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains("https://sub.example.test"))
+        })
+        .await;
+        // The same successful_payment again (Telegram redelivering): credited once.
+        w.tg.push_update(
+            &a.token,
+            json!({"message": {
+                "message_id": 900_001, "date": Utc::now().timestamp(),
+                "chat": {"id": user, "type": "private", "first_name": "Sara"},
+                "from": {"id": user, "is_bot": false, "first_name": "Sara"},
+                "successful_payment": {"currency": "XTR", "total_amount": 150, "invoice_payload": invoice.payload,
+                    "telegram_payment_charge_id": paid.telegram_payment_charge_id, "provider_payment_charge_id": ""}
+            }}),
+        );
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(w.transactions(&a).await, 1, "{backend:?}: a replayed successful_payment credits once");
+
+        // The tenant's admin refunds it: Telegram is asked once, the order is reversed once.
+        let admin = 700_000_001;
+        w.tg.send_text(&a.token, admin, "/start");
+        w.wait_for(&a, admin, 0, "the admin's welcome", |m| m.text.is_some()).await;
+        let n = w.count(&a, admin);
+        w.tg.send_text(&a.token, admin, &format!("/refund_stars {}", paid.telegram_payment_charge_id));
+        w.wait_for(&a, admin, n, "the refund confirmation", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains("Refunded"))
+        })
+        .await;
+        assert_eq!(w.tg.refunds(&a.token).len(), 1);
+        let n = w.count(&a, admin);
+        w.tg.send_text(&a.token, admin, &format!("/refund_stars {}", paid.telegram_payment_charge_id));
+        w.wait_for(&a, admin, n, "already refunded", |m| m.text.as_deref().is_some_and(|t| t.contains("already")))
+            .await;
+        assert_eq!(w.tg.refunds(&a.token).len(), 1, "{backend:?}: refunded once");
+        assert_eq!(w.transactions(&a).await, 2, "the purchase and its refund");
+        w.stop().await;
+    }
+}

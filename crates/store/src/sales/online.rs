@@ -1,0 +1,798 @@
+//! Online payments: Zarinpal (through the [`PaymentGateway`] port) and Telegram Stars,
+//! completed exactly once through [`Sales::fulfil_in`] like a card-to-card approval.
+//!
+//! **Zarinpal.** The order is recorded as a pending payment (with a local placeholder
+//! authority) *before* the gateway is asked, so a crash never leaves a gateway payment we do
+//! not know of; a gateway failure marks the row failed with the reason. Completion verifies
+//! with the amount from our row, never from the customer's browser; codes 100 and 101 both
+//! mean paid. The gateway call happens outside the write transaction (a network call must
+//! not hold SQLite's writer lock); then one conditional update `pending → paid` decides which
+//! of any number of concurrent completions (callbacks, the reconciliation job) fulfils.
+//!
+//! **Stars.** The order is a pending row with a random invoice payload and its price in
+//! Stars (`ceil(price / stars_rate)`). A pre-checkout query is accepted only for a pending
+//! order of that payer, currency `XTR` and total; `successful_payment` flips it to paid with
+//! the Telegram charge id in one conditional update, so a replayed update credits once.
+//!
+//! **Stars refunds** (after the bot's `refundStarPayment` succeeded) reverse the customer
+//! side exactly once (key `stars-refund:<id>`) and record a `refund` transaction:
+//! - a top-up is debited from the balance again (refused beforehand by
+//!   [`Sales::refundable_stars`] when the customer already spent it);
+//! - a purchase or renewal takes the plan's days back from the subscription (never before
+//!   now; a subscription pulled back to now is expired) and queues the change for the panel.
+//!
+//! The tenant's wholesale charge and any referral reward stay: the traffic was provisioned,
+//! and a refund is the tenant's decision.
+
+use chrono::{DateTime, Duration, Utc};
+use remnabot_domain::config::Language;
+use remnabot_domain::feature::FeatureKey;
+use remnabot_domain::payment::{Confirmation, GatewayAccount, PaymentGateway, PaymentRequest, stars_for};
+use remnabot_domain::{Error, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+
+use super::{Fulfilment, PaidOrder, PayMethod, Sales, finish, notify_in};
+use crate::db::{map_write, unavailable};
+use crate::entity::{stars_payment as sp, subscription, user, zarinpal_payment as zp};
+use crate::ledger::{Posting, post_balance_in};
+use crate::outbox::ProvisionReason;
+use crate::payments::{PaymentPurpose, ZarinpalPayment, ZarinpalStatus, check_plan, to_zarinpal};
+use crate::subscriptions::{SubscriptionStatus, str_enum};
+use crate::transactions::{NewTransaction, TransactionKind, insert_in};
+use crate::users::{random_code, to_user};
+use crate::{Store, scope};
+
+/// The currency of Telegram Stars invoices.
+pub const STARS_CURRENCY: &str = "XTR";
+/// How a local placeholder authority starts (before the gateway gave the real one).
+const LOCAL_AUTHORITY: &str = "local-";
+
+/// The customer's messages about online payments, queued in the same transaction as the
+/// change they announce. The bot implements this with its localized texts.
+pub trait OnlineTexts: Send + Sync {
+    /// After an online payment completed; `balance_after` is set for a top-up.
+    fn online_paid(&self, lang: Language, method: PayMethod, amount: Toman, balance_after: Option<Toman>) -> String;
+    /// After a Stars payment was refunded.
+    fn stars_refunded(&self, lang: Language, stars: i64) -> String;
+}
+
+str_enum!(
+    /// Where a Telegram Stars payment stands.
+    StarsStatus, "status" {
+        /// The invoice was sent; not paid.
+        Pending => "pending",
+        /// Paid (the charge id is recorded) and completed.
+        Paid => "paid",
+        /// Paid, then refunded.
+        Refunded => "refunded",
+    }
+);
+
+/// A Telegram Stars payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StarsPayment {
+    pub id: PaymentId,
+    pub user_id: UserId,
+    /// The order's price in Toman.
+    pub amount: Toman,
+    /// What Telegram charges, in Stars.
+    pub stars: i64,
+    /// The invoice payload (random, unique within the tenant).
+    pub payload: String,
+    pub status: StarsStatus,
+    pub purpose: PaymentPurpose,
+    pub plan_id: Option<PlanId>,
+    pub telegram_charge_id: Option<String>,
+    pub transaction_id: Option<TransactionId>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub refunded_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn to_stars(m: sp::Model) -> Result<StarsPayment> {
+    Ok(StarsPayment {
+        id: PaymentId(m.id),
+        user_id: UserId(m.user_id),
+        amount: Toman(m.amount),
+        stars: m.stars,
+        payload: m.payload,
+        status: StarsStatus::parse(&m.status)?,
+        purpose: PaymentPurpose::parse(&m.purpose)?,
+        plan_id: m.plan_id.map(PlanId),
+        telegram_charge_id: m.telegram_charge_id,
+        transaction_id: m.transaction_id.map(TransactionId),
+        paid_at: m.paid_at,
+        refunded_at: m.refunded_at,
+        created_at: m.created_at,
+    })
+}
+
+/// A Zarinpal payment just opened at the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedZarinpal {
+    pub payment: ZarinpalPayment,
+    /// The gateway's page where the customer pays (the bot's Pay button).
+    pub pay_url: String,
+}
+
+/// What a Zarinpal completion did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ZarinpalOutcome {
+    /// This call verified the payment and completed the order.
+    Completed { payment: ZarinpalPayment, fulfilment: Box<Fulfilment> },
+    /// The order had been completed before; nothing changed.
+    AlreadyCompleted(ZarinpalPayment),
+    /// The payment failed (cancelled, not paid, wrong amount); nothing was credited.
+    Failed(ZarinpalPayment),
+}
+
+/// What a Stars completion did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StarsCompletion {
+    pub payment: StarsPayment,
+    /// Set when this call completed the order; `None` for a replay.
+    pub fulfilment: Option<Fulfilment>,
+}
+
+/// A refunded Stars payment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StarsRefund {
+    pub payment: StarsPayment,
+    /// False when it had been refunded before and nothing changed now.
+    pub newly_applied: bool,
+}
+
+fn disabled(provider: &str) -> Error {
+    Error::Conflict(format!("{provider} payments are not available for this bot"))
+}
+
+impl Sales<'_> {
+    /// The tenant's Zarinpal account when the `zarinpal` feature is on and a merchant id is
+    /// set; `None` means Zarinpal is not offered and its callbacks are refused.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn zarinpal_account(&self, tenant: &Tenant) -> Result<Option<GatewayAccount>> {
+        if !self.store.flags().is_enabled(tenant, FeatureKey::Zarinpal).await? {
+            return Ok(None);
+        }
+        let Some(merchant_id) = self.store.configs().zarinpal_merchant_id(tenant).await? else { return Ok(None) };
+        Ok(Some(GatewayAccount { merchant_id, sandbox: self.store.configs().zarinpal_sandbox(tenant).await? }))
+    }
+
+    /// Toman per Star when the `telegram_stars` feature is on and a rate is set; `None`
+    /// means Stars are not offered.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn stars_rate(&self, tenant: &Tenant) -> Result<Option<i64>> {
+        if !self.store.flags().is_enabled(tenant, FeatureKey::TelegramStars).await? {
+            return Ok(None);
+        }
+        self.store.configs().stars_rate(tenant).await
+    }
+
+    /// The amount of an order: a plan's quote, or a top-up within the limits.
+    async fn order_amount(
+        &self,
+        tenant: &Tenant,
+        user: UserId,
+        purpose: PaymentPurpose,
+        plan: Option<PlanId>,
+        top_up: Option<Toman>,
+    ) -> Result<Toman> {
+        let amount = match (purpose, plan, top_up) {
+            (PaymentPurpose::TopUp, None, Some(amount)) => {
+                if amount < super::MIN_TOP_UP || amount > super::MAX_TOP_UP {
+                    return Err(Error::invalid(
+                        "top_up",
+                        format!("must be between {} and {} Toman", super::MIN_TOP_UP.0, super::MAX_TOP_UP.0),
+                    ));
+                }
+                amount
+            }
+            (PaymentPurpose::TopUp, _, _) => {
+                return Err(Error::invalid("top_up", "a top-up needs an amount and no plan"));
+            }
+            (_, Some(plan), None) => self.quote(tenant, user, plan).await?.price,
+            (_, _, _) => return Err(Error::invalid("plan", "a purchase or renewal needs a plan and no top-up amount")),
+        };
+        if amount <= Toman::ZERO {
+            return Err(Error::invalid("plan", "this plan is free: it cannot be paid online"));
+        }
+        Ok(amount)
+    }
+
+    /// Starts a Zarinpal payment: records the order as a pending payment, then opens it at
+    /// the gateway. A gateway failure marks the row failed (with the reason) and answers
+    /// [`Error::Unavailable`] whose source is the [`GatewayError`](remnabot_domain::payment::GatewayError):
+    /// the customer may simply try again.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when Zarinpal is not available for the tenant; [`Error::Invalid`]
+    /// (`plan`, `top_up`); [`Error::NotFound`]; [`Error::TenantWalletShort`];
+    /// [`Error::Unavailable`].
+    #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id(), user_id = %user))]
+    pub async fn start_zarinpal_payment(
+        &self,
+        tenant: &Tenant,
+        user: UserId,
+        purpose: PaymentPurpose,
+        plan: Option<PlanId>,
+        top_up: Option<Toman>,
+        gateway: &dyn PaymentGateway,
+        callback_url: &str,
+        description: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StartedZarinpal> {
+        let account = self.zarinpal_account(tenant).await?.ok_or_else(|| disabled("Zarinpal"))?;
+        let amount = self.order_amount(tenant, user, purpose, plan, top_up).await?;
+        check_plan(&self.store.db, tenant, purpose, plan).await?;
+        let row = zp::ActiveModel {
+            bot_id: Set(tenant.bot_id().0),
+            created_at: Set(now),
+            user_id: Set(user.0),
+            amount: Set(amount.0),
+            authority: Set(format!("{LOCAL_AUTHORITY}{}", random_code(24))),
+            status: Set(ZarinpalStatus::Pending.as_str().to_owned()),
+            purpose: Set(purpose.as_str().to_owned()),
+            plan_id: Set(plan.map(|p| p.0)),
+            ref_id: Set(None),
+            card_pan: Set(None),
+            description: Set(Some(description.chars().take(500).collect())),
+            transaction_id: Set(None),
+            paid_at: Set(None),
+            fail_reason: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.store.db)
+        .await
+        .map_err(|e| map_write(e, || "this payment could not be recorded; try again".to_owned(), "user"))?;
+        let id = row.id;
+        let description = if description.trim().is_empty() { format!("Order {id}") } else { description.to_owned() };
+        let request =
+            PaymentRequest { amount, description, callback_url: callback_url.to_owned(), order_id: id.to_string() };
+        match gateway.start(&account, &request).await {
+            Ok(started) => {
+                let res = scope::update::<zp::Entity>(tenant)
+                    .col_expr(zp::Column::Authority, Expr::value(started.authority.clone()))
+                    .filter(zp::Column::Id.eq(id))
+                    .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+                    .exec(&self.store.db)
+                    .await
+                    .map_err(unavailable)?;
+                if res.rows_affected != 1 {
+                    return Err(Error::Conflict("this payment changed at the same time; try again".to_owned()));
+                }
+                let payment = self.store.zarinpal_payments().get(tenant, PaymentId(id)).await?;
+                Ok(StartedZarinpal { payment, pay_url: started.pay_url })
+            }
+            Err(e) => {
+                tracing::warn!(payment_id = id, error = %e, "Zarinpal did not open the payment");
+                self.fail_row(tenant, id, &e.to_string()).await?;
+                Err(Error::unavailable("the payment gateway", e))
+            }
+        }
+    }
+
+    async fn fail_row(&self, tenant: &Tenant, id: i64, reason: &str) -> Result<bool> {
+        let reason: String = reason.chars().take(500).collect();
+        let res = scope::update::<zp::Entity>(tenant)
+            .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Failed.as_str()))
+            .col_expr(zp::Column::FailReason, Expr::value(Some(reason)))
+            .filter(zp::Column::Id.eq(id))
+            .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(res.rows_affected == 1)
+    }
+
+    /// Marks the pending payment `authority` failed (the customer cancelled: `Status=NOK`).
+    /// Returns whether this call did it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Unavailable`].
+    pub async fn fail_zarinpal(&self, tenant: &Tenant, authority: &str, reason: &str) -> Result<bool> {
+        let payment = self
+            .store
+            .zarinpal_payments()
+            .by_authority(tenant, authority)
+            .await?
+            .ok_or_else(|| Error::not_found("Zarinpal payment"))?;
+        self.fail_row(tenant, payment.id.0, reason).await
+    }
+
+    /// Verifies the payment `authority` with the gateway, using the amount recorded for it,
+    /// and completes its order exactly once.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (no such authority in this tenant); [`Error::Conflict`] when
+    /// Zarinpal is switched off for the tenant; [`Error::Unavailable`] when the gateway gave
+    /// no definite answer (the payment stays pending for the reconciliation job).
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id()))]
+    pub async fn complete_zarinpal(
+        &self,
+        tenant: &Tenant,
+        authority: &str,
+        gateway: &dyn PaymentGateway,
+        texts: &dyn OnlineTexts,
+        now: DateTime<Utc>,
+    ) -> Result<ZarinpalOutcome> {
+        let payment = self
+            .store
+            .zarinpal_payments()
+            .by_authority(tenant, authority)
+            .await?
+            .filter(|p| !p.authority.starts_with(LOCAL_AUTHORITY))
+            .ok_or_else(|| Error::not_found("Zarinpal payment"))?;
+        match payment.status {
+            ZarinpalStatus::Paid => return Ok(ZarinpalOutcome::AlreadyCompleted(payment)),
+            ZarinpalStatus::Failed => return Ok(ZarinpalOutcome::Failed(payment)),
+            ZarinpalStatus::Pending => {}
+        }
+        let account = self.zarinpal_account(tenant).await?.ok_or_else(|| disabled("Zarinpal"))?;
+        match gateway.confirm(&account, &payment.authority, payment.amount).await {
+            Ok(confirmation) => self.settle_zarinpal(tenant, payment, confirmation, texts, now).await,
+            Err(e) if e.is_final_for_payment() => {
+                tracing::info!(payment_id = %payment.id, error = %e, "Zarinpal payment failed");
+                self.fail_row(tenant, payment.id.0, &e.to_string()).await?;
+                let payment = self.store.zarinpal_payments().get(tenant, payment.id).await?;
+                Ok(match payment.status {
+                    ZarinpalStatus::Paid => ZarinpalOutcome::AlreadyCompleted(payment),
+                    _ => ZarinpalOutcome::Failed(payment),
+                })
+            }
+            Err(e) => Err(Error::unavailable("the payment gateway", e)),
+        }
+    }
+
+    async fn settle_zarinpal(
+        &self,
+        tenant: &Tenant,
+        payment: ZarinpalPayment,
+        confirmation: Confirmation,
+        texts: &dyn OnlineTexts,
+        now: DateTime<Utc>,
+    ) -> Result<ZarinpalOutcome> {
+        let settings = self.settings(tenant).await?;
+        let card_pan: Option<String> = confirmation.card_pan.map(|p| p.chars().take(32).collect());
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let flipped = scope::update::<zp::Entity>(tenant)
+                .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Paid.as_str()))
+                .col_expr(zp::Column::RefId, Expr::value(Some(confirmation.ref_id)))
+                .col_expr(zp::Column::CardPan, Expr::value(card_pan))
+                .col_expr(zp::Column::PaidAt, Expr::value(Some(now)))
+                .filter(zp::Column::Id.eq(payment.id.0))
+                .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            if flipped.rows_affected != 1 {
+                return Ok(None);
+            }
+            let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, payment.user_id.0).await?);
+            let order = PaidOrder {
+                user: &customer,
+                purpose: payment.purpose,
+                plan: payment.plan_id,
+                amount: payment.amount,
+                method: PayMethod::Zarinpal,
+                external_id: Some(payment.authority.clone()),
+                key: format!("zarinpal:{}", payment.id),
+            };
+            let fulfilment = self.fulfil_in(&tx, tenant, &order, settings, now).await?;
+            scope::update::<zp::Entity>(tenant)
+                .col_expr(zp::Column::TransactionId, Expr::value(Some(fulfilment.transaction.id.0)))
+                .filter(zp::Column::Id.eq(payment.id.0))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            let text =
+                texts.online_paid(customer.language, PayMethod::Zarinpal, payment.amount, fulfilment.balance_after);
+            notify_in(&tx, tenant, &customer, text, format!("zarinpal-paid:{}", payment.id), now).await?;
+            Ok(Some(fulfilment))
+        }
+        .await;
+        let done = finish(tx, res).await?;
+        let current = self.store.zarinpal_payments().get(tenant, payment.id).await?;
+        Ok(match (done, current.status) {
+            (Some(fulfilment), _) => ZarinpalOutcome::Completed { payment: current, fulfilment: Box::new(fulfilment) },
+            (None, ZarinpalStatus::Failed) => ZarinpalOutcome::Failed(current),
+            (None, _) => ZarinpalOutcome::AlreadyCompleted(current),
+        })
+    }
+
+    /// Pending Zarinpal payments opened at the gateway before `before`, oldest first (for
+    /// the reconciliation job).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn pending_zarinpal(&self, tenant: &Tenant, before: DateTime<Utc>) -> Result<Vec<ZarinpalPayment>> {
+        let rows = scope::select::<zp::Entity>(tenant)
+            .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+            .filter(zp::Column::CreatedAt.lte(before))
+            .order_by_asc(zp::Column::Id)
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for m in rows {
+            if m.authority.starts_with(LOCAL_AUTHORITY) {
+                // Recorded, but the gateway never gave it an authority (a crash in between):
+                // the customer never saw a Pay button.
+                self.fail_row(tenant, m.id, "the gateway never opened this payment").await?;
+                continue;
+            }
+            out.push(to_zarinpal(m)?);
+        }
+        Ok(out)
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Telegram Stars
+    // -----------------------------------------------------------------------------------
+
+    /// Starts a Stars payment: the order with its price in Stars and a fresh invoice payload.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when Stars are not available for the tenant; as
+    /// [`Sales::start_zarinpal_payment`] otherwise.
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id(), user_id = %user))]
+    pub async fn start_stars_payment(
+        &self,
+        tenant: &Tenant,
+        user: UserId,
+        purpose: PaymentPurpose,
+        plan: Option<PlanId>,
+        top_up: Option<Toman>,
+        now: DateTime<Utc>,
+    ) -> Result<StarsPayment> {
+        let rate = self.stars_rate(tenant).await?.ok_or_else(|| disabled("Telegram Stars"))?;
+        let amount = self.order_amount(tenant, user, purpose, plan, top_up).await?;
+        check_plan(&self.store.db, tenant, purpose, plan).await?;
+        let stars = stars_for(amount, rate)?;
+        let m = sp::ActiveModel {
+            bot_id: Set(tenant.bot_id().0),
+            created_at: Set(now),
+            user_id: Set(user.0),
+            amount: Set(amount.0),
+            stars: Set(stars),
+            payload: Set(format!("st-{}", random_code(24))),
+            status: Set(StarsStatus::Pending.as_str().to_owned()),
+            purpose: Set(purpose.as_str().to_owned()),
+            plan_id: Set(plan.map(|p| p.0)),
+            telegram_charge_id: Set(None),
+            transaction_id: Set(None),
+            paid_at: Set(None),
+            refunded_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.store.db)
+        .await
+        .map_err(|e| map_write(e, || "this payment could not be recorded; try again".to_owned(), "user"))?;
+        to_stars(m)
+    }
+
+    /// The Stars payment with this invoice payload, if this tenant has it.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn stars_by_payload(&self, tenant: &Tenant, payload: &str) -> Result<Option<StarsPayment>> {
+        if payload.is_empty() || payload.len() > 64 {
+            return Ok(None);
+        }
+        scope::select::<sp::Entity>(tenant)
+            .filter(sp::Column::Payload.eq(payload))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?
+            .map(to_stars)
+            .transpose()
+    }
+
+    /// The Stars payment with this Telegram charge id, if this tenant has it.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn stars_by_charge(&self, tenant: &Tenant, charge_id: &str) -> Result<Option<StarsPayment>> {
+        if charge_id.is_empty() || charge_id.len() > 255 {
+            return Ok(None);
+        }
+        scope::select::<sp::Entity>(tenant)
+            .filter(sp::Column::TelegramChargeId.eq(charge_id))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?
+            .map(to_stars)
+            .transpose()
+    }
+
+    /// Whether a pre-checkout query may go through: Stars are on, the order exists, is
+    /// unpaid, is the payer's, and the currency and total match.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (no such order, or another customer's); [`Error::Conflict`]
+    /// (already paid, Stars switched off); [`Error::Invalid`] (currency or total differ);
+    /// [`Error::Unavailable`].
+    pub async fn check_pre_checkout(
+        &self,
+        tenant: &Tenant,
+        payer: TgUserId,
+        payload: &str,
+        total_amount: i64,
+        currency: &str,
+    ) -> Result<StarsPayment> {
+        if self.stars_rate(tenant).await?.is_none() {
+            return Err(disabled("Telegram Stars"));
+        }
+        let payment = self.stars_by_payload(tenant, payload).await?.ok_or_else(|| Error::not_found("order"))?;
+        let owner = self.store.users().get(tenant, payment.user_id).await?;
+        if owner.telegram_id != payer {
+            return Err(Error::not_found("order"));
+        }
+        if payment.status != StarsStatus::Pending {
+            return Err(Error::Conflict("this order is already paid".to_owned()));
+        }
+        if currency != STARS_CURRENCY || total_amount != payment.stars {
+            return Err(Error::invalid("total_amount", "does not match the order"));
+        }
+        Ok(payment)
+    }
+
+    /// Completes the Stars order `payload` after Telegram's `successful_payment`, exactly
+    /// once: a replay of the same charge changes nothing and returns the payment.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Invalid`] (currency or total differ from the order);
+    /// [`Error::Conflict`] (the order was paid with another charge); [`Error::Unavailable`].
+    #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id()))]
+    pub async fn complete_stars(
+        &self,
+        tenant: &Tenant,
+        payload: &str,
+        telegram_charge_id: &str,
+        total_amount: i64,
+        currency: &str,
+        texts: &dyn OnlineTexts,
+        now: DateTime<Utc>,
+    ) -> Result<StarsCompletion> {
+        let payment = self.stars_by_payload(tenant, payload).await?.ok_or_else(|| Error::not_found("order"))?;
+        let charge = telegram_charge_id.trim();
+        if charge.is_empty() || charge.len() > 255 {
+            return Err(Error::invalid("telegram_charge_id", "must be 1 to 255 characters"));
+        }
+        if payment.status != StarsStatus::Pending {
+            return self.stars_replay(tenant, payment.id, charge).await;
+        }
+        if currency != STARS_CURRENCY || total_amount != payment.stars {
+            return Err(Error::invalid("total_amount", "does not match the order"));
+        }
+        // Telegram has taken the Stars: the order completes even if the tenant switched
+        // Stars off since the pre-checkout.
+        let settings = self.settings(tenant).await?;
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let flipped = scope::update::<sp::Entity>(tenant)
+                .col_expr(sp::Column::Status, Expr::value(StarsStatus::Paid.as_str()))
+                .col_expr(sp::Column::TelegramChargeId, Expr::value(Some(charge.to_owned())))
+                .col_expr(sp::Column::PaidAt, Expr::value(Some(now)))
+                .filter(sp::Column::Id.eq(payment.id.0))
+                .filter(sp::Column::Status.eq(StarsStatus::Pending.as_str()))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            if flipped.rows_affected != 1 {
+                return Ok(None);
+            }
+            let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, payment.user_id.0).await?);
+            let order = PaidOrder {
+                user: &customer,
+                purpose: payment.purpose,
+                plan: payment.plan_id,
+                amount: payment.amount,
+                method: PayMethod::TelegramStars,
+                external_id: Some(charge.to_owned()),
+                key: format!("stars:{}", payment.id),
+            };
+            let fulfilment = self.fulfil_in(&tx, tenant, &order, settings, now).await?;
+            scope::update::<sp::Entity>(tenant)
+                .col_expr(sp::Column::TransactionId, Expr::value(Some(fulfilment.transaction.id.0)))
+                .filter(sp::Column::Id.eq(payment.id.0))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            let text = texts.online_paid(
+                customer.language,
+                PayMethod::TelegramStars,
+                payment.amount,
+                fulfilment.balance_after,
+            );
+            notify_in(&tx, tenant, &customer, text, format!("stars-paid:{}", payment.id), now).await?;
+            Ok(Some(fulfilment))
+        }
+        .await;
+        match finish(tx, res).await? {
+            Some(fulfilment) => {
+                let payment = to_stars(scope::get::<sp::Entity, _>(&self.store.db, tenant, payment.id.0).await?)?;
+                Ok(StarsCompletion { payment, fulfilment: Some(fulfilment) })
+            }
+            None => self.stars_replay(tenant, payment.id, charge).await,
+        }
+    }
+
+    async fn stars_replay(&self, tenant: &Tenant, id: PaymentId, charge: &str) -> Result<StarsCompletion> {
+        let payment = to_stars(scope::get::<sp::Entity, _>(&self.store.db, tenant, id.0).await?)?;
+        if payment.telegram_charge_id.as_deref() == Some(charge) {
+            Ok(StarsCompletion { payment, fulfilment: None })
+        } else {
+            Err(Error::Conflict("this order was already paid with another charge".to_owned()))
+        }
+    }
+
+    /// The paid Stars payment `telegram_charge_id` when it can be refunded now (call before
+    /// `refundStarPayment`): a top-up needs the customer's balance to still hold it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Conflict`] (already refunded);
+    /// [`Error::InsufficientBalance`]; [`Error::Unavailable`].
+    pub async fn refundable_stars(&self, tenant: &Tenant, telegram_charge_id: &str) -> Result<StarsPayment> {
+        let payment = self
+            .stars_by_charge(tenant, telegram_charge_id.trim())
+            .await?
+            .ok_or_else(|| Error::not_found("Telegram Stars payment"))?;
+        match payment.status {
+            StarsStatus::Refunded => return Err(Error::Conflict("this payment was already refunded".to_owned())),
+            StarsStatus::Pending => return Err(Error::not_found("Telegram Stars payment")),
+            StarsStatus::Paid => {}
+        }
+        if payment.purpose == PaymentPurpose::TopUp {
+            let balance = self.store.users().get(tenant, payment.user_id).await?.balance;
+            if balance < payment.amount {
+                return Err(Error::InsufficientBalance { balance, requested: payment.amount });
+            }
+        }
+        Ok(payment)
+    }
+
+    /// Records the refund of the Stars payment `telegram_charge_id` (after Telegram's
+    /// `refundStarPayment` succeeded) and reverses the order as the module documentation
+    /// says, exactly once.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::InsufficientBalance`] (a top-up already spent);
+    /// [`Error::Unavailable`].
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id()))]
+    pub async fn refund_stars(
+        &self,
+        tenant: &Tenant,
+        telegram_charge_id: &str,
+        texts: &dyn OnlineTexts,
+        now: DateTime<Utc>,
+    ) -> Result<StarsRefund> {
+        let payment = self
+            .stars_by_charge(tenant, telegram_charge_id.trim())
+            .await?
+            .ok_or_else(|| Error::not_found("Telegram Stars payment"))?;
+        match payment.status {
+            StarsStatus::Refunded => return Ok(StarsRefund { payment, newly_applied: false }),
+            StarsStatus::Pending => return Err(Error::not_found("Telegram Stars payment")),
+            StarsStatus::Paid => {}
+        }
+        // Read before the write transaction opens (it must not wait for a second connection).
+        let give_back = match payment.purpose {
+            PaymentPurpose::TopUp => None,
+            PaymentPurpose::Purchase | PaymentPurpose::Renewal => {
+                let provisioned = self.store.provisioning().by_key(tenant, &format!("stars:{}", payment.id)).await?;
+                let days = match payment.plan_id {
+                    Some(plan) => self.store.plans().get(tenant, plan).await.map(|p| p.period_days).unwrap_or(0),
+                    None => 0,
+                };
+                provisioned.map(|p| (p.subscription.id.0, days))
+            }
+        };
+        let tx = self.store.write_tx().await?;
+        let res = self.refund_in(&tx, tenant, &payment, give_back, texts, now).await;
+        let newly_applied = finish(tx, res).await?;
+        let payment = to_stars(scope::get::<sp::Entity, _>(&self.store.db, tenant, payment.id.0).await?)?;
+        Ok(StarsRefund { payment, newly_applied })
+    }
+
+    async fn refund_in(
+        &self,
+        tx: &DatabaseTransaction,
+        tenant: &Tenant,
+        payment: &StarsPayment,
+        give_back: Option<(i64, u32)>,
+        texts: &dyn OnlineTexts,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let flipped = scope::update::<sp::Entity>(tenant)
+            .col_expr(sp::Column::Status, Expr::value(StarsStatus::Refunded.as_str()))
+            .col_expr(sp::Column::RefundedAt, Expr::value(Some(now)))
+            .filter(sp::Column::Id.eq(payment.id.0))
+            .filter(sp::Column::Status.eq(StarsStatus::Paid.as_str()))
+            .exec(tx)
+            .await
+            .map_err(unavailable)?;
+        if flipped.rows_affected != 1 {
+            return Ok(false);
+        }
+        let key = format!("stars-refund:{}", payment.id);
+        let customer = to_user(scope::get::<user::Entity, _>(tx, tenant, payment.user_id.0).await?);
+        insert_in(
+            tx,
+            tenant,
+            NewTransaction {
+                user: customer.id,
+                kind: TransactionKind::Refund,
+                amount: payment.amount,
+                payment_method: Some(PayMethod::TelegramStars.as_str().to_owned()),
+                description: Some(format!("{} Stars refunded", payment.stars)),
+                external_id: Some(key.clone()),
+                completed: true,
+            },
+        )
+        .await?;
+        match payment.purpose {
+            PaymentPurpose::TopUp => {
+                let posting = Posting::debit(payment.amount, "refund", &key)?;
+                post_balance_in(tx, tenant, customer.id, &posting).await?;
+            }
+            PaymentPurpose::Purchase | PaymentPurpose::Renewal => {
+                if let Some((subscription, days)) = give_back {
+                    self.take_back_days(tx, tenant, subscription, days, &key, now).await?;
+                }
+            }
+        }
+        let text = texts.stars_refunded(customer.language, payment.stars);
+        notify_in(tx, tenant, &customer, text, format!("stars-refunded:{}", payment.id), now).await?;
+        Ok(true)
+    }
+
+    /// Takes `days` back from the subscription the order provisioned (not before `now`) and
+    /// queues the change for the panel.
+    async fn take_back_days(
+        &self,
+        tx: &DatabaseTransaction,
+        tenant: &Tenant,
+        subscription_id: i64,
+        days: u32,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let sub = scope::select::<subscription::Entity>(tenant)
+            .filter(subscription::Column::Id.eq(subscription_id))
+            .one(tx)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| Error::not_found("subscription"))?;
+        let pulled = sub.expires_at - Duration::days(i64::from(days));
+        let expires_at = Ord::max(pulled, now);
+        let mut changed: subscription::ActiveModel = sub.into();
+        changed.expires_at = Set(expires_at);
+        if expires_at <= now {
+            changed.status = Set(SubscriptionStatus::Expired.as_str().to_owned());
+        }
+        changed.updated_at = Set(now);
+        changed.update(tx).await.map_err(unavailable)?;
+        self.store
+            .provisioning()
+            .enqueue_entry(tx, tenant, subscription_id, ProvisionReason::Adjustment, false, key, now)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Store-level shorthand used by the callback route and the jobs.
+impl Store {
+    /// Whether `authority` has the shape of a local placeholder (never shown to anyone).
+    pub fn is_local_authority(authority: &str) -> bool {
+        authority.starts_with(LOCAL_AUTHORITY)
+    }
+}
