@@ -11,7 +11,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use remnabot_bot::dialogue::DialogueStore;
 use remnabot_bot::handlers::Shared;
 use remnabot_bot::texts::Texts;
 use remnabot_bot::{Fleet, FleetConfig, UpdatesMode};
@@ -71,12 +70,7 @@ async fn setup(n: usize) -> BenchResult<Setup> {
         bots.push((created.bot.id, token.expose_secret().to_owned()));
     }
     let texts = Arc::new(Texts::load()?);
-    let shared = Shared {
-        store: store.clone(),
-        texts,
-        dialogues: DialogueStore::Database(store.clone()),
-        online: Default::default(),
-    };
+    let shared = Shared::with_database_dialogues(store.clone(), texts);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}/", listener.local_addr()?);
     let config =

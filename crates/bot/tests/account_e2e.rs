@@ -58,12 +58,7 @@ async fn world(backend: Backend) -> World {
     let store = testing::store(backend).await;
     let tg = Arc::new(FakeTelegram::start().await);
     let texts = Arc::new(Texts::load().unwrap());
-    let shared = Shared {
-        store: store.clone(),
-        texts: texts.clone(),
-        dialogues: DialogueStore::Database(store.clone()),
-        online: Default::default(),
-    };
+    let shared = Shared::with_database_dialogues(store.clone(), texts.clone());
     let mut config = FleetConfig::new(UpdatesMode::Polling, url::Url::parse(&tg.url()).unwrap());
     config.reconcile_every = Duration::from_millis(200);
     config.poll_timeout_secs = 1;

@@ -40,12 +40,7 @@ const MODES: [Mode; 2] = [Mode::Webhook, Mode::Polling];
 
 async fn start(store: Store, fake: Arc<FakeTelegram>, mode: Mode) -> App {
     let texts = Arc::new(Texts::load().unwrap());
-    let shared = Shared {
-        store: store.clone(),
-        texts,
-        dialogues: DialogueStore::Database(store.clone()),
-        online: Default::default(),
-    };
+    let shared = Shared::with_database_dialogues(store.clone(), texts);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
     let updates = match mode {

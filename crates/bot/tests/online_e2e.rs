@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use remnabot_api::callback::{CallbackState, ZARINPAL_CALLBACK_PATH, zarinpal_router};
-use remnabot_bot::dialogue::DialogueStore;
 use remnabot_bot::handlers::Shared;
 use remnabot_bot::handlers::online::OnlinePayments;
 use remnabot_bot::texts::Texts;
@@ -101,12 +100,7 @@ async fn world(backend: Backend) -> World {
     })];
 
     let online = OnlinePayments { gateway: Some(gateway.clone()), callback_url: Some(callback_url.clone()) };
-    let shared = Shared {
-        store: store.clone(),
-        texts: texts.clone(),
-        dialogues: DialogueStore::Database(store.clone()),
-        online,
-    };
+    let shared = Shared { online, ..Shared::with_database_dialogues(store.clone(), texts.clone()) };
     let mut config = FleetConfig::new(UpdatesMode::Polling, url::Url::parse(&tg.url()).unwrap());
     config.reconcile_every = Duration::from_millis(200);
     config.poll_timeout_secs = 1;

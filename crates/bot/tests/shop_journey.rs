@@ -84,12 +84,7 @@ async fn world(backend: Backend) -> World {
     let tg = Arc::new(FakeTelegram::start().await);
     let panel = FakeRemnawave::start(PanelVersion::V3).await;
     let texts = Arc::new(Texts::load().unwrap());
-    let shared = Shared {
-        store: store.clone(),
-        texts: texts.clone(),
-        dialogues: DialogueStore::Database(store.clone()),
-        online: Default::default(),
-    };
+    let shared = Shared::with_database_dialogues(store.clone(), texts.clone());
     let mut config = FleetConfig::new(UpdatesMode::Polling, url::Url::parse(&tg.url()).unwrap());
     config.reconcile_every = Duration::from_millis(200);
     config.poll_timeout_secs = 1;
@@ -542,6 +537,10 @@ async fn my_subscription_shows_status_solar_hijri_expiry_traffic_devices_and_lin
         })
         .await;
         let sub = w.store.subscriptions().current_for_user(&a.t, u.id).await.unwrap().unwrap();
+        // The "subscription ready" notice goes out asynchronously; let it arrive first so the
+        // next message read is the screen asked for.
+        let link = sub.subscription_url.clone().unwrap();
+        w.wait_for(&a, user, "the ready notice", |m| m.text.as_deref().is_some_and(|t| t.contains(&link))).await;
         let shown = w.say(&a, user, "📱 اشتراک من").await;
         let text = shown.text.clone().unwrap();
         let jalali = remnabot_bot::calendar::format_datetime(Language::Fa, sub.expires_at);

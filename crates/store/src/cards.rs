@@ -325,9 +325,6 @@ impl Cards<'_> {
         amount: Toman,
         now: DateTime<Utc>,
     ) -> Result<PaymentCard> {
-        if amount.0 < 0 {
-            return Err(Error::invalid("amount", "must not be negative"));
-        }
         let tx = self.store.write_tx().await?;
         match record_usage_in(&tx, tenant, id, success, amount, now).await {
             Ok(card) => {

@@ -56,6 +56,12 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Dependencies with dialogues kept in the database and no online gateway configured
+    /// (Telegram Stars still work): what tests, the bench and a plain set-up use.
+    pub fn with_database_dialogues(store: Store, texts: Arc<Texts>) -> Shared {
+        Shared { dialogues: DialogueStore::Database(store.clone()), store, texts, online: Default::default() }
+    }
+
     /// The text `id` in `lang` (shorthand for `self.texts.get`).
     pub fn text(&self, lang: Language, id: &str, args: &[(&str, Arg)]) -> String {
         self.texts.get(lang, id, args)
