@@ -98,6 +98,10 @@ paid-from-balance =
     ✅ Paid from your balance. Balance now: { $balance }
     Your subscription is being prepared; the link will follow shortly.
 # $balance: the balance now.
+pay-free = 🎁 Get it free
+paid-free =
+    ✅ Your order is free with your discount; nothing was charged. Balance: { $balance }
+    Your subscription is being prepared; the link will follow shortly.
 already-paid = ℹ️ This order has already been paid. Balance now: { $balance }
 
 ## Card to card

@@ -26,6 +26,7 @@ use remnabot_store::ledger::Posting;
 use remnabot_store::payments::{CardPayment, PaymentStatus};
 use remnabot_store::plans::{Plan, PlanSpec};
 use remnabot_store::platform::NewBot;
+use remnabot_store::promos::{PromoCodeSpec, PromoKind};
 use remnabot_store::{Backend, Store, testing};
 use remnabot_testkit::telegram::SentMessage;
 use remnabot_testkit::{FakeRemnawave, FakeTelegram};
@@ -823,6 +824,47 @@ async fn paying_from_the_balance_is_offered_when_it_covers_the_price_and_charges
         let username = remnabot_domain::panel::panel_username(a.t.bot_id(), TgUserId(user));
         assert!(w.tg.wait_until(WAIT, |_| w.panel.user_by_username(&username).is_some()).await);
         w.wait_for(&a, user, "the link", |m| m.text.as_deref().is_some_and(|t| t.contains("https://"))).await;
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_order_discounted_to_nothing_is_taken_free_once_and_provisioned() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", ADMIN_A).await;
+        let user = 555_000_905;
+        w.join(&a, user, Language::En).await;
+        let u = w.store.users().by_telegram_id(&a.t, TgUserId(user)).await.unwrap().unwrap();
+        let gift = PromoCodeSpec {
+            code: "GIFT".to_owned(),
+            kind: PromoKind::Discount,
+            value: 100,
+            max_uses: 1,
+            valid_from: None,
+            valid_until: None,
+        };
+        w.store.promo_codes().create(&a.t, gift).await.unwrap();
+        w.store.promo_codes().redeem(&a.t, "GIFT", u.id, Utc::now()).await.unwrap();
+        let list = w.say(&a, user, "🛒 Buy a subscription").await;
+        let detail = w.press_then(&a, user, &list, &format!("shop:plan:p:{}", a.plans[0].id)).await;
+        let checkout = w.press_then(&a, user, &detail, "shop:buy:p:").await;
+        // One button, to take it free: no card transfer or gateway for nothing.
+        let buttons = checkout.buttons();
+        assert_eq!(buttons.len(), 1, "{buttons:?}");
+        assert_eq!(buttons[0].text, w.text(Language::En, "pay-free", &[]));
+        assert!(buttons[0].callback_data.as_deref().is_some_and(|d| d.starts_with("shop:pay:bal:")));
+        let done = w.press_expect(&a, user, &checkout, "shop:pay:bal:", "✅ Your order is free").await;
+        assert_eq!(done.text, Some(w.text(Language::En, "paid-free", &[("balance", Toman::ZERO.into())])));
+        w.press_expect(&a, user, &checkout, "shop:pay:bal:", "ℹ️ This order has already been paid").await;
+        let username = remnabot_domain::panel::panel_username(a.t.bot_id(), TgUserId(user));
+        assert!(w.tg.wait_until(WAIT, |_| w.panel.user_by_username(&username).is_some()).await);
+        assert_eq!(w.store.provisioning().list(&a.t, None, Page::default()).await.unwrap().len(), 1);
+        assert_eq!(w.store.users().get(&a.t, u.id).await.unwrap().balance, Toman::ZERO);
+        // The code is spent: the next checkout is at full price, with paying methods.
+        let checkout = w.press_then(&a, user, &detail, "shop:buy:p:").await;
+        assert!(checkout.buttons().iter().any(|b| b.callback_data.as_deref().is_some_and(|d| d.contains(":c2c:"))));
+        assert!(!checkout.buttons().iter().any(|b| b.text == w.text(Language::En, "pay-free", &[])));
         w.stop().await;
     }
 }

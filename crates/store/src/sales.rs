@@ -566,7 +566,10 @@ impl Sales<'_> {
             PaymentPurpose::TopUp => TransactionKind::Deposit,
         };
         let external_id = order.external_id.clone().or_else(|| Some(order.key.clone()));
-        let transaction = if order.amount > Toman::ZERO {
+        // Only a purchase or renewal discounted to nothing may be free (paid "from the
+        // balance" at zero); money that comes in is always positive.
+        let free_allowed = order.purpose != PaymentPurpose::TopUp && order.method == PayMethod::Balance;
+        let transaction = if order.amount > Toman::ZERO || (order.amount == Toman::ZERO && free_allowed) {
             insert_in(
                 tx,
                 tenant,

@@ -91,7 +91,8 @@ impl Transactions<'_> {
     /// Records a transaction of a customer of this tenant.
     ///
     /// # Errors
-    /// [`Error::Invalid`] naming the field (`amount` not positive, `payment_method`,
+    /// [`Error::Invalid`] naming the field (`amount` not positive, or negative for a purchase or
+    /// renewal, which may be free; `payment_method`,
     /// `description` or `external_id` too long); [`Error::NotFound`] (`user`) when the
     /// customer is not this tenant's; [`Error::Unavailable`].
     pub async fn create(&self, tenant: &Tenant, new: NewTransaction) -> Result<Transaction> {
@@ -162,7 +163,11 @@ pub(crate) async fn insert_in(
     tenant: &Tenant,
     new: NewTransaction,
 ) -> Result<Transaction> {
-    let amount = new.amount.positive("amount")?;
+    let amount = match new.kind {
+        // A purchase or renewal discounted to nothing is still a sale on record.
+        TransactionKind::Purchase | TransactionKind::Renewal if new.amount == Toman::ZERO => new.amount,
+        _ => new.amount.positive("amount")?,
+    };
     let payment_method = optional_text("payment_method", new.payment_method, 32)?;
     let description = optional_text("description", new.description, 4096)?;
     let external_id = optional_text("external_id", new.external_id, 255)?;

@@ -327,3 +327,44 @@ async fn unreviewed_payments_expire_once_and_the_customer_is_told() {
         assert!(matches!(&approve, Err(Error::Conflict(m)) if m.contains("expired")), "{approve:?}");
     }
 }
+
+#[tokio::test]
+async fn a_fully_discounted_order_completes_once_without_money_and_spends_the_code() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, p, u) = shop(&store, "free").await;
+        store.configs().set(&t, "wholesale_price_per_gb", json!(1_000)).await.unwrap();
+        store.wallets().credit(&t, Toman(50_000), "deposit", "seed").await.unwrap();
+        let spec = PromoCodeSpec {
+            code: "GIFT".to_owned(),
+            kind: PromoKind::Discount,
+            value: 100,
+            max_uses: 0,
+            valid_from: None,
+            valid_until: None,
+        };
+        store.promo_codes().create(&t, spec).await.unwrap();
+        store.promo_codes().redeem(&t, "gift", u, now()).await.unwrap();
+        let q = store.sales().quote(&t, u, p).await.unwrap();
+        assert_eq!((q.discount_percent, q.price), (100, Toman::ZERO));
+
+        // No balance needed; the customer's balance stays at zero.
+        let first = store.sales().pay_from_balance(&t, u, PaymentPurpose::Purchase, p, "free-1", now()).await.unwrap();
+        assert!(first.newly_applied);
+        assert_eq!(first.transaction.amount, Toman::ZERO);
+        assert_eq!(first.balance_after, Some(Toman::ZERO));
+        assert!(first.provisioned.is_some());
+        let again = store.sales().pay_from_balance(&t, u, PaymentPurpose::Purchase, p, "free-1", now()).await.unwrap();
+        assert!(!again.newly_applied);
+        assert_eq!(again.transaction.id, first.transaction.id);
+        assert_eq!(store.provisioning().list(&t, None, Page::default()).await.unwrap().len(), 1);
+        // The tenant still pays its wholesale cost once: 10 GB at 1,000 Toman.
+        assert_eq!(store.wallets().balance(&t).await.unwrap(), Toman(40_000));
+        // The code is spent: the next order is full price and cannot be had for free.
+        let q = store.sales().quote(&t, u, p).await.unwrap();
+        assert_eq!((q.discount_percent, q.price), (0, Toman(100_000)));
+        let paid = store.sales().pay_from_balance(&t, u, PaymentPurpose::Renewal, p, "free-2", now()).await;
+        assert!(matches!(paid, Err(Error::InsufficientBalance { .. })), "{paid:?}");
+        assert_eq!(store.transactions().list(&t, Some(u), Page::default()).await.unwrap().len(), 1);
+    }
+}

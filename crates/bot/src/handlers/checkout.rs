@@ -106,9 +106,10 @@ async fn usable(
             quote.price > Toman::ZERO
                 && !shared.store.cards().list(&bot.tenant, true, Page::new(1, 0)).await?.is_empty()
         }
+        // An order discounted to nothing is taken through the balance method at zero: no
+        // money moves, the rest of the sale (wholesale charge, discount spent) happens once.
         Method::Balance => {
-            let balance = shared.store.users().get(&bot.tenant, user.id).await?.balance;
-            quote.price > Toman::ZERO && balance >= quote.price
+            quote.price == Toman::ZERO || shared.store.users().get(&bot.tenant, user.id).await?.balance >= quote.price
         }
     })
 }
@@ -185,7 +186,13 @@ pub async fn show_checkout(
     let lang = user.language;
     let Some(quote) = quote_or_explain(shared, bot, user, chat, plan).await? else { return Ok(()) };
     let methods = methods_for(shared, bot, user, &quote).await?;
-    let online = super::online::checkout_buttons(shared, bot, lang, purpose.payment_purpose(), quote.plan.id).await?;
+    let free = quote.price == Toman::ZERO;
+    // Nothing to pay online for a free order.
+    let online = if free {
+        Vec::new()
+    } else {
+        super::online::checkout_buttons(shared, bot, lang, purpose.payment_purpose(), quote.plan.id).await?
+    };
     let mut text = plan_summary(shared, lang, &quote.plan);
     text.push_str("\n\n");
     if quote.discount_percent > 0 {
@@ -210,7 +217,10 @@ pub async fn show_checkout(
     text.push_str(&shared.text(lang, "checkout-choose", &[]));
     let mut buttons = methods
         .into_iter()
-        .map(|m| vec![button(shared.text(lang, m.label_id(), &[]), Action::Pay(m, purpose, quote.plan.id))])
+        .map(|m| {
+            let label = if free && m == Method::Balance { "pay-free" } else { m.label_id() };
+            vec![button(shared.text(lang, label, &[]), Action::Pay(m, purpose, quote.plan.id))]
+        })
         .collect::<Vec<_>>();
     buttons.extend(online);
     bot.tg.send_message(chat, text).reply_markup(InlineKeyboardMarkup::new(buttons)).await?;
@@ -254,7 +264,11 @@ pub async fn pay(
             {
                 Ok(done) => {
                     let balance = done.balance_after.unwrap_or(Toman::ZERO);
-                    let id = if done.newly_applied { "paid-from-balance" } else { "already-paid" };
+                    let id = match (done.newly_applied, done.transaction.amount == Toman::ZERO) {
+                        (false, _) => "already-paid",
+                        (true, true) => "paid-free",
+                        (true, false) => "paid-from-balance",
+                    };
                     bot.tg.send_message(chat, shared.text(lang, id, &[("balance", balance.into())])).await?;
                     Ok(())
                 }
