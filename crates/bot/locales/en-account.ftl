@@ -41,6 +41,9 @@ acct-topup-not-a-number =
 acct-topup-too-small = ❌ The smallest top-up is { $min }. Please type a larger amount.
 acct-topup-too-large = ❌ The largest top-up is { $max }. Please type a smaller amount.
 acct-topup-unavailable = ⛔️ Topping up is not possible right now. Please try again a little later.
+acct-topup-no-method = ⛔️ There is no way to top up your balance at the moment. Please try again later.
+# $amount: the top-up, already formatted.
+acct-topup-choose-method = ➕ Top-up of { $amount }. How would you like to pay?
 
 ## Promo codes
 

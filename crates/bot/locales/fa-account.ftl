@@ -44,6 +44,9 @@ acct-topup-not-a-number =
 acct-topup-too-small = ❌ کمترین مبلغ افزایش موجودی { $min } است. لطفاً مبلغ بیشتری بنویسید.
 acct-topup-too-large = ❌ بیشترین مبلغ افزایش موجودی { $max } است. لطفاً مبلغ کمتری بنویسید.
 acct-topup-unavailable = ⛔️ افزایش موجودی در حال حاضر ممکن نیست. لطفاً کمی بعد دوباره تلاش کنید.
+acct-topup-no-method = ⛔️ در حال حاضر هیچ روشی برای افزایش موجودی فعال نیست. لطفاً بعداً دوباره تلاش کنید.
+# $amount: the top-up, already formatted.
+acct-topup-choose-method = ➕ افزایش موجودی به مبلغ { $amount }. با چه روشی پرداخت می‌کنید؟
 
 ## Promo codes
 

@@ -41,6 +41,9 @@ acct-topup-not-a-number =
 acct-topup-too-small = ❌ Минимальная сумма пополнения — { $min }. Пожалуйста, укажите сумму больше.
 acct-topup-too-large = ❌ Максимальная сумма пополнения — { $max }. Пожалуйста, укажите сумму меньше.
 acct-topup-unavailable = ⛔️ Пополнение сейчас недоступно. Пожалуйста, попробуйте немного позже.
+acct-topup-no-method = ⛔️ Сейчас нет доступного способа пополнить баланс. Пожалуйста, попробуйте позже.
+# $amount: the top-up, already formatted.
+acct-topup-choose-method = ➕ Пополнение на { $amount }. Как вы хотите оплатить?
 
 ## Promo codes
 

@@ -11,21 +11,24 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use remnabot_api::callback::{CallbackState, ZARINPAL_CALLBACK_PATH, zarinpal_router};
+use remnabot_bot::dialogue::{DialogueState, DialogueStore};
 use remnabot_bot::handlers::Shared;
 use remnabot_bot::handlers::online::OnlinePayments;
-use remnabot_bot::texts::Texts;
+use remnabot_bot::texts::{Arg, Texts};
 use remnabot_bot::{Fleet, FleetConfig, UpdatesMode};
+use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
 use remnabot_domain::notify::{Notifier, NotifyError};
 use remnabot_domain::panel::PanelVersion;
 use remnabot_domain::payment::PaymentGateway;
-use remnabot_domain::{BotId, Page, Tenant, Toman};
+use remnabot_domain::{BotId, Page, Tenant, TgUserId, Toman};
 use remnabot_jobs::SinglePanel;
 use remnabot_jobs::notify::NotificationWorker;
 use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
 use remnabot_jobs::reconcile::{ReconcileConfig, ZarinpalReconciler};
 use remnabot_payments::{ZarinpalClient, ZarinpalConfig};
-use remnabot_store::payments::ZarinpalStatus;
+use remnabot_store::cards::{CardSpec, PaymentCard};
+use remnabot_store::payments::{PaymentPurpose, ZarinpalStatus};
 use remnabot_store::plans::{Plan, PlanSpec};
 use remnabot_store::platform::NewBot;
 use remnabot_store::{Backend, Store, testing};
@@ -247,6 +250,100 @@ impl World {
     async fn transactions(&self, shop: &Shop) -> usize {
         self.store.transactions().list(&shop.t, None, Page::default()).await.unwrap().len()
     }
+
+    fn text(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        self.texts.get(Language::En, id, args)
+    }
+
+    /// The text the bot answered the callback query `id` with.
+    async fn answer(&self, shop: &Shop, id: &str) -> Option<String> {
+        let ok = self
+            .tg
+            .wait_until(WAIT, |fake| fake.callback_answers(&shop.token).iter().any(|a| a.callback_query_id == id))
+            .await;
+        assert!(ok, "callback {id} was never answered");
+        self.tg.callback_answers(&shop.token).into_iter().find(|a| a.callback_query_id == id).and_then(|a| a.text)
+    }
+
+    /// The customer's balance in the shop.
+    async fn balance(&self, shop: &Shop, user: i64) -> Toman {
+        self.store.users().by_telegram_id(&shop.t, TgUserId(user)).await.unwrap().expect("registered").balance
+    }
+
+    /// Waits until the customer's balance is `expected`.
+    async fn wait_balance(&self, shop: &Shop, user: i64, expected: Toman) {
+        let started = Instant::now();
+        while self.balance(shop, user).await != expected {
+            assert!(
+                started.elapsed() < WAIT,
+                "the balance never became {expected:?}: {:?}",
+                self.balance(shop, user).await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn zarinpal_rows(&self, shop: &Shop) -> Vec<remnabot_store::payments::ZarinpalPayment> {
+        self.store.zarinpal_payments().list(&shop.t, None, Page::default()).await.unwrap()
+    }
+
+    /// Gives the shop an active card.
+    async fn add_card(&self, shop: &Shop) -> PaymentCard {
+        let card = CardSpec {
+            number: "6037991234567893".into(),
+            holder_name: "Alpha Holder".into(),
+            bank_name: Some("Mellat".into()),
+            weight: 1,
+            daily_count_cap: None,
+            daily_amount_cap: None,
+        };
+        self.store.cards().create(&shop.t, card).await.unwrap()
+    }
+
+    /// The customer registers (or comes back) and opens the Balance screen; returns it.
+    async fn balance_screen(&self, shop: &Shop, user: i64) -> SentMessage {
+        let n = self.count(shop, user);
+        self.tg.send_text(&shop.token, user, "/start");
+        self.wait_for(shop, user, n, "the welcome", |m| m.text.is_some()).await;
+        let n = self.count(shop, user);
+        self.tg.send_text(&shop.token, user, &self.text("menu-balance", &[]));
+        self.wait_for(shop, user, n, "the balance", |m| m.text.as_deref().is_some_and(|t| t.contains("balance"))).await
+    }
+
+    /// The customer presses the button with data starting with `prefix` on `msg`; returns the
+    /// bot's next message in the chat.
+    async fn press_then(&self, shop: &Shop, user: i64, msg: &SentMessage, prefix: &str) -> SentMessage {
+        let data = World::data(msg, prefix).unwrap_or_else(|| panic!("no {prefix}… on {:?}", msg.buttons()));
+        let n = self.count(shop, user);
+        self.tg.press_button(&shop.token, user, msg.message_id, &data).unwrap();
+        self.wait_for(shop, user, n, &format!("the answer to {data}"), |_| true).await
+    }
+
+    /// The customer opens the Balance screen, presses Top up and types `amount`; returns the
+    /// bot's answer to the amount.
+    async fn top_up_typed(&self, shop: &Shop, user: i64, amount: &str) -> SentMessage {
+        let screen = self.balance_screen(shop, user).await;
+        let prompt = self.press_then(shop, user, &screen, "acct:top").await;
+        assert!(World::data(&prompt, "acct:top:").is_some(), "the amount prompt: {prompt:?}");
+        let n = self.count(shop, user);
+        self.tg.send_text(&shop.token, user, amount);
+        self.wait_for(shop, user, n, "the answer to the amount", |_| true).await
+    }
+
+    fn all_data(msg: &SentMessage) -> Vec<String> {
+        msg.buttons().into_iter().filter_map(|b| b.callback_data).collect()
+    }
+
+    /// The authority in the Pay button of `msg`.
+    fn authority(msg: &SentMessage) -> String {
+        let url = msg.buttons().into_iter().find_map(|b| b.url).unwrap_or_else(|| panic!("no Pay button: {msg:?}"));
+        assert!(url.contains("/pg/StartPay/"), "{url}");
+        url.rsplit('/').next().unwrap().to_owned()
+    }
+
+    async fn state(&self, shop: &Shop, chat: i64) -> DialogueState {
+        DialogueStore::Database(self.store.clone()).get(&shop.t, chat).await.unwrap()
+    }
 }
 
 const MERCHANT_A: &str = "1344b5d4-0048-11e8-94db-005056a205be";
@@ -464,6 +561,232 @@ async fn a_stars_purchase_ends_with_the_link_and_a_replayed_payment_credits_once
             .await;
         assert_eq!(w.tg.refunds(&a.token).len(), 1, "{backend:?}: refunded once");
         assert_eq!(w.transactions(&a).await, 2, "the purchase and its refund");
+        w.stop().await;
+    }
+}
+
+// -----------------------------------------------------------------------------------------
+// Topping up the balance online
+// -----------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_zarinpal_top_up_raises_the_balance_once_however_often_the_gateway_calls_back() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let b = w.shop("Beta", MERCHANT_B).await;
+        let user = 805_000_001;
+
+        // Without a card, the choice is Zarinpal or Stars.
+        let choice = w.top_up_typed(&a, user, "75,000").await;
+        let amount = Toman(75_000);
+        assert_eq!(choice.text, Some(w.text("acct-topup-choose-method", &[("amount", amount.into())])), "{backend:?}");
+        assert_eq!(World::all_data(&choice), vec!["pay:z:t:75000", "pay:s:t:75000"], "{backend:?}");
+        assert_eq!(w.state(&a, user).await, DialogueState::Idle, "the amount was answered");
+
+        let pay = w.press_then(&a, user, &choice, "pay:z:t:").await;
+        assert_eq!(pay.text, Some(w.text("zarinpal-started", &[("amount", amount.into())])));
+        let authority = World::authority(&pay);
+        assert_eq!(w.zp.payment(&authority).unwrap().amount, 750_000, "{backend:?}: 75,000 Toman as Rial");
+        let row = w.store.zarinpal_payments().by_authority(&a.t, &authority).await.unwrap().unwrap();
+        assert_eq!((row.purpose, row.amount, row.plan_id), (PaymentPurpose::TopUp, amount, None));
+        assert_eq!(w.balance(&a, user).await, Toman::ZERO, "nothing before the payment");
+
+        // The customer pays and the browser comes back; then once more.
+        let query = w.zp.pay(&authority);
+        for _ in 0..2 {
+            let (status, page) = w.callback(&query).await;
+            assert_eq!(status, 200, "{page}");
+            assert!(page.contains("Payment received"), "{backend:?}: {page}");
+        }
+        assert_eq!(w.balance(&a, user).await, amount, "{backend:?}: credited once");
+        let paid = w.store.zarinpal_payments().by_authority(&a.t, &authority).await.unwrap().unwrap();
+        assert_eq!(paid.status, ZarinpalStatus::Paid);
+        let customer = w.store.users().by_telegram_id(&a.t, TgUserId(user)).await.unwrap().unwrap();
+        let history = w.store.balances().history(&a.t, customer.id, Page::default()).await.unwrap();
+        assert_eq!(history.len(), 1, "{backend:?}: one ledger entry: {history:?}");
+        assert_eq!((history[0].kind.as_str(), history[0].amount), ("deposit", amount));
+        assert_eq!(w.transactions(&a).await, 1);
+        assert_eq!(w.transactions(&b).await, 0, "the other tenant is untouched");
+
+        // The customer is told, with the new balance.
+        let confirmation = w.text(
+            "online-paid-top-up",
+            &[("method", w.text("pay-zarinpal", &[]).into()), ("amount", amount.into()), ("balance", amount.into())],
+        );
+        w.wait_for(&a, user, 0, "the confirmation", |m| m.text.as_deref() == Some(confirmation.as_str())).await;
+        // A third callback, after everything settled, changes nothing either.
+        w.callback(&query).await;
+        assert_eq!(w.balance(&a, user).await, amount);
+        assert_eq!(w.transactions(&a).await, 1);
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stars_top_up_raises_the_balance_once_even_when_the_payment_is_replayed() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let user = 806_000_001;
+
+        // A preset amount, then Stars.
+        let screen = w.balance_screen(&a, user).await;
+        let prompt = w.press_then(&a, user, &screen, "acct:top").await;
+        let choice = w.press_then(&a, user, &prompt, "acct:top:50000").await;
+        assert_eq!(World::all_data(&choice), vec!["pay:z:t:50000", "pay:s:t:50000"], "{backend:?}");
+        let data = World::data(&choice, "pay:s:t:").unwrap();
+        w.tg.press_button(&a.token, user, choice.message_id, &data).unwrap();
+        assert!(w.tg.wait_until(WAIT, |fake| !fake.invoices(&a.token).is_empty()).await, "no invoice");
+        let invoice = w.tg.invoices(&a.token).remove(0);
+        assert_eq!(invoice.currency, "XTR");
+        assert_eq!(invoice.total_amount, 50, "{backend:?}: 50,000 Toman at 1,000 a Star");
+        assert_eq!(invoice.title, w.text("stars-invoice-title-top-up", &[]));
+
+        let checked = w.tg.send_pre_checkout_query(&a.token, user, "XTR", 50, &invoice.payload);
+        assert!(
+            w.tg.wait_until(WAIT, |f| f
+                .pre_checkout_answers(&a.token)
+                .iter()
+                .any(|x| x.pre_checkout_query_id == checked))
+                .await
+        );
+        let answer = w.tg.pre_checkout_answers(&a.token).into_iter().find(|x| x.pre_checkout_query_id == checked);
+        assert!(answer.unwrap().ok, "{backend:?}: the top-up order is accepted");
+        assert_eq!(w.balance(&a, user).await, Toman::ZERO, "nothing before the payment");
+
+        let paid = w.tg.send_successful_payment(&a.token, user, "XTR", 50, &invoice.payload);
+        w.wait_balance(&a, user, Toman(50_000)).await;
+        let confirmation = w.text(
+            "online-paid-top-up",
+            &[
+                ("method", w.text("pay-stars", &[]).into()),
+                ("amount", Toman(50_000).into()),
+                ("balance", Toman(50_000).into()),
+            ],
+        );
+        w.wait_for(&a, user, 0, "the confirmation", |m| m.text.as_deref() == Some(confirmation.as_str())).await;
+
+        // Telegram delivers the same successful_payment twice more.
+        for id in [900_101, 900_102] {
+            w.tg.push_update(
+                &a.token,
+                json!({"message": {
+                    "message_id": id, "date": Utc::now().timestamp(),
+                    "chat": {"id": user, "type": "private", "first_name": "Sara"},
+                    "from": {"id": user, "is_bot": false, "first_name": "Sara"},
+                    "successful_payment": {"currency": "XTR", "total_amount": 50, "invoice_payload": invoice.payload,
+                        "telegram_payment_charge_id": paid.telegram_payment_charge_id, "provider_payment_charge_id": ""}
+                }}),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(w.balance(&a, user).await, Toman(50_000), "{backend:?}: a replay credits nothing");
+        assert_eq!(w.transactions(&a).await, 1);
+        let customer = w.store.users().by_telegram_id(&a.t, TgUserId(user)).await.unwrap().unwrap();
+        assert_eq!(w.store.balances().history(&a.t, customer.id, Page::default()).await.unwrap().len(), 1);
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_top_up_offers_the_usable_methods_and_card_to_card_still_shows_the_card() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let user = 807_000_001;
+        let card = w.add_card(&a).await;
+
+        // Every method: card-to-card first; choosing it shows the card, as before.
+        let choice = w.top_up_typed(&a, user, "60000").await;
+        assert_eq!(World::all_data(&choice), vec!["acct:topc:60000", "pay:z:t:60000", "pay:s:t:60000"], "{backend:?}");
+        let shown = w.press_then(&a, user, &choice, "acct:topc:").await.text.unwrap();
+        assert!(shown.contains("60,000 Toman") && shown.contains("6037 9912 3456 7893"), "{backend:?}: {shown}");
+        let orders = w.store.card_payments().list(&a.t, None, Page::default()).await.unwrap();
+        assert_eq!(orders.len(), 1);
+        assert_eq!((orders[0].purpose, orders[0].amount), (PaymentPurpose::TopUp, Toman(60_000)));
+        assert!(shown.contains(&orders[0].tracking_code), "{shown}");
+        assert!(matches!(w.state(&a, user).await, DialogueState::AwaitingReceipt { .. }));
+        assert!(w.zarinpal_rows(&a).await.is_empty());
+
+        // Only Zarinpal usable (Stars off, the card deactivated): the amount goes straight to
+        // the Pay button.
+        w.store.flags().set(&a.t, FeatureKey::TelegramStars, false, None).await.unwrap();
+        w.store.cards().set_active(&a.t, card.id, false).await.unwrap();
+        let pay = w.top_up_typed(&a, user, "80000").await;
+        let authority = World::authority(&pay);
+        assert_eq!(w.zp.payment(&authority).unwrap().amount, 800_000, "{backend:?}");
+        assert_eq!(w.zarinpal_rows(&a).await.len(), 1);
+
+        // Nothing usable, though card-to-card is still on: Top up is shown, and pressing it
+        // only says so.
+        w.store.flags().set(&a.t, FeatureKey::Zarinpal, false, None).await.unwrap();
+        let screen = w.balance_screen(&a, user).await;
+        assert_eq!(World::all_data(&screen), vec!["acct:hist", "acct:top"], "{backend:?}");
+        let n = w.count(&a, user);
+        let q = w.tg.press_button(&a.token, user, screen.message_id, "acct:top").unwrap();
+        assert_eq!(w.answer(&a, &q).await, Some(w.text("acct-topup-no-method", &[])), "{backend:?}");
+        // The old choice's buttons do nothing either.
+        let q = w.tg.press_button(&a.token, user, choice.message_id, "pay:z:t:60000").unwrap();
+        w.answer(&a, &q).await;
+        let said = w.wait_for(&a, user, n, "the refusal", |m| m.text.is_some()).await;
+        assert_eq!(said.text, Some(w.text("method-unavailable", &[])), "{backend:?}");
+        assert_eq!(w.zarinpal_rows(&a).await.len(), 1, "{backend:?}: no new Zarinpal order");
+        // Its card-to-card button shows the order still waiting for its receipt, as the
+        // card flow always did; no second order.
+        let again = w.press_then(&a, user, &choice, "acct:topc:60000").await.text.unwrap();
+        assert!(again.contains(&orders[0].tracking_code), "{backend:?}: {again}");
+        assert_eq!(w.store.card_payments().list(&a.t, None, Page::default()).await.unwrap().len(), 1);
+        assert!(w.tg.invoices(&a.token).is_empty());
+
+        // With every top-up method switched off, the button is gone.
+        w.store.flags().set(&a.t, FeatureKey::CardToCard, false, None).await.unwrap();
+        let screen = w.balance_screen(&a, user).await;
+        assert_eq!(World::all_data(&screen), vec!["acct:hist"], "{backend:?}");
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forged_or_out_of_limit_online_top_ups_are_refused_and_record_nothing() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let user = 808_000_001;
+        w.balance_screen(&a, user).await;
+
+        let stale = Some(w.text("button-stale", &[]));
+        let long = format!("pay:z:t:{}", "9".repeat(60));
+        for data in [
+            "pay:z:t:999",
+            "pay:z:t:100000001",
+            "pay:s:t:100000001",
+            "pay:s:t:0",
+            "pay:z:t:-5000",
+            "pay:z:t:+5000",
+            "pay:z:t:5e4",
+            "pay:z:t:50,000",
+            "pay:z:t:",
+            "pay:z:t:50000:1",
+            "pay:x:t:50000",
+            "pay:z:t:9223372036854775807",
+            long.as_str(),
+        ] {
+            let q = w.tg.press_button_unchecked(&a.token, user, 999_999, data).unwrap();
+            assert_eq!(w.answer(&a, &q).await, stale, "{backend:?}: {data}");
+        }
+        assert!(w.zarinpal_rows(&a).await.is_empty(), "{backend:?}: no payment row");
+        assert!(w.zp.payments().is_empty(), "{backend:?}: the gateway was never asked");
+        assert!(w.tg.invoices(&a.token).is_empty(), "{backend:?}: no invoice");
+        assert_eq!(w.balance(&a, user).await, Toman::ZERO);
+
+        // The smallest allowed amount is a real order: the refusals above were about the data.
+        let n = w.count(&a, user);
+        w.tg.press_button_unchecked(&a.token, user, 999_999, "pay:z:t:1000").unwrap();
+        let pay = w.wait_for(&a, user, n, "the Pay button", |m| m.buttons().iter().any(|b| b.url.is_some())).await;
+        let authority = World::authority(&pay);
+        assert_eq!(w.zp.payment(&authority).unwrap().amount, 10_000, "{backend:?}");
+        assert_eq!(w.zarinpal_rows(&a).await.len(), 1);
         w.stop().await;
     }
 }

@@ -1,10 +1,15 @@
-//! The customer's account: the balance with its history and top-up by card-to-card, promo
-//! codes ([`promo`]), the referral link and support tickets ([`support`], the customer's
-//! side and the tenant's admins' answers).
+//! The customer's account: the balance with its history and top-up (card-to-card, or online
+//! through Zarinpal or Telegram Stars, [`super::online`]), promo codes ([`promo`]), the
+//! referral link and support tickets ([`support`], the customer's side and the tenant's
+//! admins' answers).
 //!
 //! Buttons carry `acct:<action>` callback data, parsed into [`Action`]; anything else is
 //! refused and changes nothing. Questions (the top-up amount, a promo code, a ticket's
 //! message) are dialogue states answered in [`on_message`].
+//!
+//! A top-up asks the amount, then offers the methods the tenant has on and that work now
+//! ([`top_up_methods`]): the only one is started at once, several are offered as buttons
+//! (`acct:topc:<amount>` for card-to-card, `pay:<z|s>:t:<amount>` for the online ones).
 
 mod promo;
 mod support;
@@ -23,6 +28,7 @@ use remnabot_store::users::User;
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message};
 
+use super::online::{self, Provider};
 use super::{HandlerError, HandlerResult, Shared, TenantBot, answer, end_question, feature_on, refuse_callback};
 use crate::calendar::format_datetime;
 use crate::dialogue::DialogueState;
@@ -49,8 +55,10 @@ pub enum Action {
     History,
     /// `top`: ask the top-up amount.
     TopUp,
-    /// `top:<amount>`: top up this amount (a preset button).
+    /// `top:<amount>`: top up this amount (a preset button); the methods follow.
     TopUpAmount(Toman),
+    /// `topc:<amount>`: top up this amount by card-to-card (the method chosen).
+    TopUpCard(Toman),
     /// `refs`: the customers this one invited.
     Referrals,
     /// `cancel`: drop the open question.
@@ -71,8 +79,8 @@ pub enum Action {
     EndTicket(TicketId),
 }
 
-/// A positive id of at most 18 digits.
-fn positive_id(s: &str) -> Option<i64> {
+/// A positive id (or amount) of at most 18 digits.
+pub(super) fn positive_id(s: &str) -> Option<i64> {
     if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -89,6 +97,7 @@ impl Action {
             ["hist"] => Some(Action::History),
             ["top"] => Some(Action::TopUp),
             ["top", amount] => Some(Action::TopUpAmount(Toman(positive_id(amount)?))),
+            ["topc", amount] => Some(Action::TopUpCard(Toman(positive_id(amount)?))),
             ["refs"] => Some(Action::Referrals),
             ["cancel"] => Some(Action::Cancel),
             ["tnew"] => Some(Action::NewTicket),
@@ -109,6 +118,7 @@ impl Action {
             Action::History => "hist".to_owned(),
             Action::TopUp => "top".to_owned(),
             Action::TopUpAmount(amount) => format!("top:{}", amount.0),
+            Action::TopUpCard(amount) => format!("topc:{}", amount.0),
             Action::Referrals => "refs".to_owned(),
             Action::Cancel => "cancel".to_owned(),
             Action::NewTicket => "tnew".to_owned(),
@@ -153,8 +163,9 @@ pub async fn on_callback(
 ) -> HandlerResult {
     let lang = user.language;
     let Some(action) = Action::parse(data) else { return refuse_callback(shared, bot, q, lang).await };
+    // Top up and its amounts need some usable method, checked in their arms.
     let feature = match action {
-        Action::TopUp | Action::TopUpAmount(_) => Some(FeatureKey::CardToCard),
+        Action::TopUpCard(_) => Some(FeatureKey::CardToCard),
         Action::Referrals => Some(FeatureKey::Referral),
         Action::NewTicket
         | Action::MyTickets
@@ -176,10 +187,24 @@ pub async fn on_callback(
             show_history(shared, bot, user, chat).await
         }
         Action::TopUp => {
+            if top_up_methods(shared, bot).await?.is_empty() {
+                return answer(shared, bot, q, lang, "acct-topup-no-method").await;
+            }
             bot.tg.answer_callback_query(q.id.clone()).await?;
             ask_top_up(shared, bot, user, chat).await
         }
         Action::TopUpAmount(amount) => {
+            let methods = top_up_methods(shared, bot).await?;
+            if methods.is_empty() {
+                return answer(shared, bot, q, lang, "acct-topup-no-method").await;
+            }
+            bot.tg.answer_callback_query(q.id.clone()).await?;
+            match check_top_up(amount) {
+                Ok(amount) => offer_top_up(shared, bot, user, chat, amount, methods).await,
+                Err(id) => refuse_amount(shared, bot, user, chat, id).await,
+            }
+        }
+        Action::TopUpCard(amount) => {
             bot.tg.answer_callback_query(q.id.clone()).await?;
             match check_top_up(amount) {
                 Ok(amount) => top_up(shared, bot, user, chat, amount).await,
@@ -239,7 +264,8 @@ pub async fn on_message(
 // Balance and history
 // ---------------------------------------------------------------------------------------
 
-/// The "Balance" menu item: the balance, with History and (when card-to-card is on) Top up.
+/// The "Balance" menu item: the balance, with History and (when the tenant has a top-up
+/// method on) Top up.
 ///
 /// # Errors
 /// [`HandlerError`] when the database or Telegram fails.
@@ -249,7 +275,7 @@ pub async fn show_balance(shared: &Shared, bot: &TenantBot, user: &User, chat: C
     let current = shared.store.users().get(&bot.tenant, user.id).await?;
     let text = shared.text(lang, "acct-balance", &[("amount", current.balance.into())]);
     let mut row = vec![button(shared.text(lang, "acct-button-history", &[]), Action::History)];
-    if feature_on(shared, bot, Some(FeatureKey::CardToCard)).await? {
+    if top_up_offered(shared, bot).await? {
         row.push(button(shared.text(lang, "acct-button-topup", &[]), Action::TopUp));
     }
     bot.tg.send_message(chat, text).reply_markup(InlineKeyboardMarkup::new(vec![row])).await?;
@@ -330,8 +356,9 @@ fn parse_amount(text: &str) -> Result<Toman, AmountRefusal> {
     check_top_up(Toman(amount))
 }
 
-/// The amount when it is within the sales service's top-up limits.
-fn check_top_up(amount: Toman) -> Result<Toman, AmountRefusal> {
+/// The amount when it is within the sales service's top-up limits (also the rule for the
+/// amount in online top-up callback data).
+pub(super) fn check_top_up(amount: Toman) -> Result<Toman, AmountRefusal> {
     if amount < MIN_TOP_UP {
         Err("acct-topup-too-small")
     } else if amount > MAX_TOP_UP {
@@ -379,8 +406,90 @@ async fn on_top_up_amount(shared: &Shared, bot: &TenantBot, user: &User, chat: C
         return Ok(());
     };
     match parse_amount(text) {
-        Ok(amount) => top_up(shared, bot, user, chat, amount).await,
+        Ok(amount) => {
+            let methods = top_up_methods(shared, bot).await?;
+            offer_top_up(shared, bot, user, chat, amount, methods).await
+        }
         Err(id) => refuse_amount(shared, bot, user, chat, id).await,
+    }
+}
+
+/// A way to top up the balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TopUpMethod {
+    CardToCard,
+    Online(Provider),
+}
+
+/// Whether the tenant has any top-up method switched on (the Top up button; whether one
+/// works now is [`top_up_methods`]' question when it is pressed).
+async fn top_up_offered(shared: &Shared, bot: &TenantBot) -> Result<bool, HandlerError> {
+    for feature in [FeatureKey::CardToCard, FeatureKey::Zarinpal, FeatureKey::TelegramStars] {
+        if feature_on(shared, bot, Some(feature)).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The top-up methods the tenant offers and that work now, in the order they are shown:
+/// card-to-card (its flag on and an active card), then Zarinpal and Stars by the checkout's
+/// rule ([`online::usable`]).
+async fn top_up_methods(shared: &Shared, bot: &TenantBot) -> Result<Vec<TopUpMethod>, HandlerError> {
+    let mut methods = Vec::new();
+    if feature_on(shared, bot, Some(FeatureKey::CardToCard)).await?
+        && !shared.store.cards().list(&bot.tenant, true, Page::new(1, 0)).await?.is_empty()
+    {
+        methods.push(TopUpMethod::CardToCard);
+    }
+    for provider in [Provider::Zarinpal, Provider::Stars] {
+        if online::usable(shared, bot, provider).await? {
+            methods.push(TopUpMethod::Online(provider));
+        }
+    }
+    Ok(methods)
+}
+
+/// The customer chose `amount`: the only usable method starts at once, several are offered
+/// as buttons, none is explained.
+async fn offer_top_up(
+    shared: &Shared,
+    bot: &TenantBot,
+    user: &User,
+    chat: ChatId,
+    amount: Toman,
+    methods: Vec<TopUpMethod>,
+) -> HandlerResult {
+    let lang = user.language;
+    match methods.as_slice() {
+        // Card-to-card's own flow decides about the open question (it waits for a receipt).
+        [TopUpMethod::CardToCard] => top_up(shared, bot, user, chat, amount).await,
+        [TopUpMethod::Online(provider)] => {
+            end_question(shared, bot, chat).await?;
+            let action = online::Action { provider: *provider, order: online::Order::TopUp(amount) };
+            online::start(shared, bot, user, chat, action).await
+        }
+        [] => {
+            end_question(shared, bot, chat).await?;
+            bot.tg.send_message(chat, shared.text(lang, "acct-topup-no-method", &[])).await?;
+            Ok(())
+        }
+        several => {
+            end_question(shared, bot, chat).await?;
+            let rows: Vec<Vec<InlineKeyboardButton>> = several
+                .iter()
+                .map(|method| match method {
+                    TopUpMethod::CardToCard => {
+                        button(shared.text(lang, "pay-card-to-card", &[]), Action::TopUpCard(amount))
+                    }
+                    TopUpMethod::Online(provider) => online::top_up_button(shared, lang, *provider, amount),
+                })
+                .map(|b| vec![b])
+                .collect();
+            let text = shared.text(lang, "acct-topup-choose-method", &[("amount", amount.into())]);
+            bot.tg.send_message(chat, text).reply_markup(InlineKeyboardMarkup::new(rows)).await?;
+            Ok(())
+        }
     }
 }
 
@@ -525,6 +634,7 @@ mod tests {
             Action::History,
             Action::TopUp,
             Action::TopUpAmount(Toman(100_000_000)),
+            Action::TopUpCard(Toman(999_999_999_999_999_999)),
             Action::Referrals,
             Action::Cancel,
             Action::NewTicket,
@@ -552,6 +662,10 @@ mod tests {
             "top:-5",
             "top:0",
             "top:1e6",
+            "topc",
+            "topc:",
+            "topc:-1",
+            "topc:1:2",
             "top:9999999999999999999999",
             "tans",
             "tans:x",

@@ -2,10 +2,11 @@
 //! Telegram Stars (an `XTR` invoice), the pre-checkout answer, `successful_payment`, and the
 //! admins' `/refund_stars <charge id>`.
 //!
-//! The checkout calls [`checkout_buttons`]; callback data `pay:<z|s>:<p|r>:<plan>` comes
-//! back to [`on_callback`]. The order is always priced and recorded by the store
-//! (`Sales::start_zarinpal_payment`, `Sales::start_stars_payment`) before the customer pays,
-//! and completed there exactly once.
+//! The checkout calls [`checkout_buttons`] and the account's top-up [`top_up_button`];
+//! callback data `pay:<z|s>:<p|r>:<plan>` (a purchase or renewal) or `pay:<z|s>:t:<amount>`
+//! (a balance top-up) comes back to [`on_callback`]. The order is always priced and recorded
+//! by the store (`Sales::start_zarinpal_payment`, `Sales::start_stars_payment`) before the
+//! customer pays, and completed there exactly once.
 
 use std::sync::Arc;
 
@@ -76,47 +77,123 @@ pub enum Provider {
     Stars,
 }
 
-/// Callback data `pay:<z|s>:<p|r>:<plan>`: pay a purchase or renewal of `plan` online.
+impl Provider {
+    /// The message id of the provider's button.
+    fn label_id(self) -> &'static str {
+        match self {
+            Provider::Zarinpal => "pay-zarinpal",
+            Provider::Stars => "pay-stars",
+        }
+    }
+}
+
+/// What an online payment pays for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// `p:<plan>`: a purchase of the plan.
+    Purchase(PlanId),
+    /// `r:<plan>`: a renewal with the plan.
+    Renewal(PlanId),
+    /// `t:<amount>`: a top-up of the balance by this amount, within the top-up limits.
+    TopUp(Toman),
+}
+
+impl Order {
+    fn purpose(self) -> PaymentPurpose {
+        match self {
+            Order::Purchase(_) => PaymentPurpose::Purchase,
+            Order::Renewal(_) => PaymentPurpose::Renewal,
+            Order::TopUp(_) => PaymentPurpose::TopUp,
+        }
+    }
+
+    fn plan(self) -> Option<PlanId> {
+        match self {
+            Order::Purchase(plan) | Order::Renewal(plan) => Some(plan),
+            Order::TopUp(_) => None,
+        }
+    }
+
+    fn top_up(self) -> Option<Toman> {
+        match self {
+            Order::TopUp(amount) => Some(amount),
+            Order::Purchase(_) | Order::Renewal(_) => None,
+        }
+    }
+}
+
+/// Callback data `pay:<z|s>:<p|r>:<plan>` (pay a purchase or renewal of `plan` online) or
+/// `pay:<z|s>:t:<amount>` (top up the balance by `amount` Toman online).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Action {
     pub provider: Provider,
-    pub purpose: PaymentPurpose,
-    pub plan: PlanId,
+    pub order: Order,
 }
 
 impl Action {
-    /// Parses the part after `pay:`; `None` for anything else.
+    /// Parses the part after `pay:`; `None` for anything else, including a top-up amount
+    /// outside the top-up limits.
     pub fn parse(data: &str) -> Option<Action> {
         let parts: Vec<&str> = data.split(':').collect();
-        let [provider, purpose, plan] = parts.as_slice() else { return None };
+        let [provider, kind, value] = parts.as_slice() else { return None };
         let provider = match *provider {
             "z" => Provider::Zarinpal,
             "s" => Provider::Stars,
             _ => return None,
         };
-        let purpose = match *purpose {
-            "p" => PaymentPurpose::Purchase,
-            "r" => PaymentPurpose::Renewal,
+        let plan = || value.parse::<i64>().ok().filter(|n| *n > 0).map(PlanId);
+        let order = match *kind {
+            "p" => Order::Purchase(plan()?),
+            "r" => Order::Renewal(plan()?),
+            // Digits only, then the top-up limits: the amount is the customer's to choose,
+            // but never outside what a typed amount may be.
+            "t" => {
+                let amount = super::account::positive_id(value)?;
+                Order::TopUp(super::account::check_top_up(Toman(amount)).ok()?)
+            }
             _ => return None,
         };
-        let plan = plan.parse::<i64>().ok().filter(|n| *n > 0)?;
-        Some(Action { provider, purpose, plan: PlanId(plan) })
+        Some(Action { provider, order })
     }
 
-    /// The callback data (at most 26 bytes).
+    /// The callback data (at most 27 bytes: a 19-digit plan id).
     pub fn data(self) -> String {
         let provider = match self.provider {
             Provider::Zarinpal => "z",
             Provider::Stars => "s",
         };
-        let purpose = if self.purpose == PaymentPurpose::Renewal { "r" } else { "p" };
-        format!("pay:{provider}:{purpose}:{}", self.plan)
+        match self.order {
+            Order::Purchase(plan) => format!("pay:{provider}:p:{plan}"),
+            Order::Renewal(plan) => format!("pay:{provider}:r:{plan}"),
+            Order::TopUp(amount) => format!("pay:{provider}:t:{}", amount.0),
+        }
     }
 }
 
-/// The checkout's online buttons for this tenant: Zarinpal when its flag is on, a merchant
-/// id is set and the platform has a gateway and a public callback URL; Stars when its flag
-/// is on and a rate is set.
+/// The inline button of `action`, labelled with its provider.
+fn button(shared: &Shared, lang: Language, action: Action) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(shared.text(lang, action.provider.label_id(), &[]), action.data())
+}
+
+/// Whether the tenant offers `provider` and it can be used now: Zarinpal when its flag is
+/// on, a merchant id is set and the platform has a gateway and a public callback URL; Stars
+/// when its flag is on and a rate is set.
+///
+/// # Errors
+/// [`super::HandlerError`] when the database fails.
+pub(super) async fn usable(shared: &Shared, bot: &TenantBot, provider: Provider) -> Result<bool, super::HandlerError> {
+    let sales = shared.store.sales();
+    Ok(match provider {
+        Provider::Zarinpal => {
+            shared.online.gateway.is_some()
+                && shared.online.callback_url.is_some()
+                && sales.zarinpal_account(&bot.tenant).await?.is_some()
+        }
+        Provider::Stars => sales.stars_rate(&bot.tenant).await?.is_some(),
+    })
+}
+
+/// The checkout's online buttons for this tenant: one per [`usable`] provider.
 ///
 /// # Errors
 /// [`super::HandlerError`] when the database fails.
@@ -127,20 +204,25 @@ pub async fn checkout_buttons(
     purpose: PaymentPurpose,
     plan: PlanId,
 ) -> Result<Vec<Vec<InlineKeyboardButton>>, super::HandlerError> {
+    let order = if purpose == PaymentPurpose::Renewal { Order::Renewal(plan) } else { Order::Purchase(plan) };
     let mut rows = Vec::new();
-    let sales = shared.store.sales();
-    if shared.online.gateway.is_some()
-        && shared.online.callback_url.is_some()
-        && sales.zarinpal_account(&bot.tenant).await?.is_some()
-    {
-        let action = Action { provider: Provider::Zarinpal, purpose, plan };
-        rows.push(vec![InlineKeyboardButton::callback(shared.text(lang, "pay-zarinpal", &[]), action.data())]);
-    }
-    if sales.stars_rate(&bot.tenant).await?.is_some() {
-        let action = Action { provider: Provider::Stars, purpose, plan };
-        rows.push(vec![InlineKeyboardButton::callback(shared.text(lang, "pay-stars", &[]), action.data())]);
+    for provider in [Provider::Zarinpal, Provider::Stars] {
+        if usable(shared, bot, provider).await? {
+            rows.push(vec![button(shared, lang, Action { provider, order })]);
+        }
     }
     Ok(rows)
+}
+
+/// The button that tops the balance up by `amount` through `provider` (the account offers
+/// it when [`usable`]).
+pub(super) fn top_up_button(
+    shared: &Shared,
+    lang: Language,
+    provider: Provider,
+    amount: Toman,
+) -> InlineKeyboardButton {
+    button(shared, lang, Action { provider, order: Order::TopUp(amount) })
 }
 
 /// A customer pressed an online payment button.
@@ -155,28 +237,48 @@ pub async fn on_callback(
     q: &CallbackQuery,
     action: Action,
 ) -> HandlerResult {
-    let lang = user.language;
     bot.tg.answer_callback_query(q.id.clone()).await?;
+    start(shared, bot, user, chat, action).await
+}
+
+/// Starts the online payment `action`: records the order, then shows Zarinpal's Pay button
+/// or sends the Stars invoice (a payment that cannot start is explained).
+///
+/// # Errors
+/// [`super::HandlerError`] when the database or Telegram fails.
+pub(super) async fn start(
+    shared: &Shared,
+    bot: &TenantBot,
+    user: &User,
+    chat: ChatId,
+    action: Action,
+) -> HandlerResult {
+    let lang = user.language;
     let now = Utc::now();
     let sales = shared.store.sales();
+    let order = action.order;
     match action.provider {
         Provider::Zarinpal => {
             let (Some(gateway), Some(callback)) = (&shared.online.gateway, &shared.online.callback_url) else {
                 bot.tg.send_message(chat, shared.text(lang, "method-unavailable", &[])).await?;
                 return Ok(());
             };
-            let plan_name =
-                shared.store.plans().get(&bot.tenant, action.plan).await.map(|p| p.name).unwrap_or_default();
+            let description = match order {
+                Order::Purchase(plan) | Order::Renewal(plan) => {
+                    shared.store.plans().get(&bot.tenant, plan).await.map(|p| p.name).unwrap_or_default()
+                }
+                Order::TopUp(amount) => shared.text(lang, "zarinpal-top-up-description", &[("amount", amount.into())]),
+            };
             let started = sales
                 .start_zarinpal_payment(
                     &bot.tenant,
                     user.id,
-                    action.purpose,
-                    Some(action.plan),
-                    None,
+                    order.purpose(),
+                    order.plan(),
+                    order.top_up(),
                     gateway.as_ref(),
                     callback,
-                    &plan_name,
+                    &description,
                     now,
                 )
                 .await;
@@ -191,13 +293,16 @@ pub async fn on_callback(
                     bot.tg.send_message(chat, text).reply_markup(InlineKeyboardMarkup::new(vec![vec![button]])).await?;
                     Ok(())
                 }
-                Err(e) => explain(shared, bot, chat, lang, e).await,
+                Err(e) => explain(shared, bot, chat, lang, order, e).await,
             }
         }
         Provider::Stars => {
-            match sales.start_stars_payment(&bot.tenant, user.id, action.purpose, Some(action.plan), None, now).await {
+            let started = sales
+                .start_stars_payment(&bot.tenant, user.id, order.purpose(), order.plan(), order.top_up(), now)
+                .await;
+            match started {
                 Ok(payment) => send_invoice(shared, bot, chat, lang, &payment).await,
-                Err(e) => explain(shared, bot, chat, lang, e).await,
+                Err(e) => explain(shared, bot, chat, lang, order, e).await,
             }
         }
     }
@@ -210,12 +315,15 @@ async fn send_invoice(
     lang: Language,
     payment: &StarsPayment,
 ) -> HandlerResult {
-    let plan = match payment.plan_id {
-        Some(p) => shared.store.plans().get(&bot.tenant, p).await.map(|p| p.name).unwrap_or_default(),
-        None => String::new(),
+    let title = match payment.plan_id {
+        Some(p) => {
+            let plan = shared.store.plans().get(&bot.tenant, p).await.map(|p| p.name).unwrap_or_default();
+            shared.text(lang, "stars-invoice-title", &[("plan", plan.into())])
+        }
+        None => shared.text(lang, "stars-invoice-title-top-up", &[]),
     };
-    let title: String =
-        shared.text(lang, "stars-invoice-title", &[("plan", plan.as_str().into())]).chars().take(32).collect();
+    // Telegram takes at most 32 characters of title.
+    let title: String = title.chars().take(32).collect();
     let description: String = shared
         .text(lang, "stars-invoice-description", &[("amount", payment.amount.into()), ("stars", payment.stars.into())])
         .chars()
@@ -233,7 +341,14 @@ async fn say(shared: &Shared, bot: &TenantBot, chat: ChatId, lang: Language, id:
 }
 
 /// A short text for a payment that could not start; the customer can simply try again.
-async fn explain(shared: &Shared, bot: &TenantBot, chat: ChatId, lang: Language, e: Error) -> HandlerResult {
+async fn explain(
+    shared: &Shared,
+    bot: &TenantBot,
+    chat: ChatId,
+    lang: Language,
+    order: Order,
+    e: Error,
+) -> HandlerResult {
     let id = match &e {
         Error::Unavailable { .. } => {
             tracing::warn!(bot_id = %bot.tenant.bot_id(), error = %e, source = ?std::error::Error::source(&e).map(ToString::to_string), "an online payment could not start");
@@ -241,6 +356,7 @@ async fn explain(shared: &Shared, bot: &TenantBot, chat: ChatId, lang: Language,
         }
         Error::Conflict(_) => "method-unavailable",
         Error::TenantWalletShort { .. } => "online-shop-unavailable",
+        _ if order.top_up().is_some() => "online-top-up-failed",
         _ => "online-failed",
     };
     say(shared, bot, chat, lang, id).await
@@ -357,18 +473,54 @@ pub async fn refund_command(shared: &Shared, bot: &TenantBot, user: &User, chat:
 
 #[cfg(test)]
 mod tests {
+    use remnabot_store::sales::{MAX_TOP_UP, MIN_TOP_UP};
+
     use super::*;
 
     #[test]
     fn online_callback_data_round_trips() {
         for provider in [Provider::Zarinpal, Provider::Stars] {
-            for purpose in [PaymentPurpose::Purchase, PaymentPurpose::Renewal] {
-                let a = Action { provider, purpose, plan: PlanId(i64::MAX) };
-                assert!(a.data().len() <= 64);
-                assert_eq!(Action::parse(a.data().trim_start_matches("pay:")), Some(a));
+            for order in [
+                Order::Purchase(PlanId(i64::MAX)),
+                Order::Renewal(PlanId(1)),
+                Order::TopUp(MIN_TOP_UP),
+                Order::TopUp(MAX_TOP_UP),
+                Order::TopUp(Toman(75_000)),
+            ] {
+                let a = Action { provider, order };
+                assert!(a.data().len() <= 64, "{}", a.data());
+                assert_eq!(Action::parse(a.data().trim_start_matches("pay:")), Some(a), "{}", a.data());
             }
         }
-        for bad in ["", "z", "z:p", "x:p:1", "z:t:1", "z:p:0", "z:p:-1", "z:p:1:2"] {
+        assert_eq!(Action { provider: Provider::Stars, order: Order::TopUp(Toman(50_000)) }.data(), "pay:s:t:50000");
+    }
+
+    #[test]
+    fn malformed_or_out_of_limit_online_callback_data_is_refused() {
+        let below = format!("z:t:{}", MIN_TOP_UP.0 - 1);
+        let above = format!("s:t:{}", MAX_TOP_UP.0 + 1);
+        let huge = format!("z:t:{}", "9".repeat(40));
+        for bad in [
+            "",
+            "z",
+            "z:p",
+            "x:p:1",
+            "z:x:1",
+            "z:p:0",
+            "z:p:-1",
+            "z:p:1:2",
+            "z:t:",
+            "z:t:0",
+            "z:t:-5000",
+            "z:t:+5000",
+            "z:t:5e4",
+            "z:t:50,000",
+            "z:t:50000:1",
+            "t:z:50000",
+            below.as_str(),
+            above.as_str(),
+            huge.as_str(),
+        ] {
             assert_eq!(Action::parse(bad), None, "{bad:?}");
         }
     }
