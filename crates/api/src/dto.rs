@@ -690,6 +690,50 @@ pub struct RejectBody {
     pub reason: Option<String>,
 }
 
+/// A Telegram Stars payment: an invoice in Stars for an order priced in Toman.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StarsPaymentDto {
+    pub id: i64,
+    pub user_id: i64,
+    /// `purchase`, `renewal` or `top_up`.
+    #[schema(example = "purchase")]
+    pub purpose: String,
+    pub plan_id: Option<i64>,
+    /// What Telegram charges, in Stars.
+    pub stars: i64,
+    /// The order's price, in Toman.
+    pub amount: i64,
+    /// `pending` (invoice sent), `paid` or `refunded`.
+    #[schema(example = "paid")]
+    pub status: String,
+    /// Telegram's charge id, once paid (a refund names it).
+    pub telegram_charge_id: Option<String>,
+    /// The customer's transaction this payment completed.
+    pub transaction_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub refunded_at: Option<DateTime<Utc>>,
+}
+
+impl From<remnabot_store::sales::online::StarsPayment> for StarsPaymentDto {
+    fn from(p: remnabot_store::sales::online::StarsPayment) -> StarsPaymentDto {
+        StarsPaymentDto {
+            id: p.id.0,
+            user_id: p.user_id.0,
+            purpose: p.purpose.as_str().to_owned(),
+            plan_id: p.plan_id.map(|x| x.0),
+            stars: p.stars,
+            amount: p.amount.0,
+            status: p.status.as_str().to_owned(),
+            telegram_charge_id: p.telegram_charge_id,
+            transaction_id: p.transaction_id.map(|x| x.0),
+            created_at: p.created_at,
+            paid_at: p.paid_at,
+            refunded_at: p.refunded_at,
+        }
+    }
+}
+
 /// A support ticket.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketDto {
@@ -723,6 +767,7 @@ pub struct TicketMessageDto {
     pub id: i64,
     pub ticket_id: i64,
     pub from_admin: bool,
+    /// The writer's Telegram id; 0 for an answer written through the API.
     pub sender_telegram_id: i64,
     pub text: Option<String>,
     pub media_file_id: Option<String>,
@@ -740,6 +785,29 @@ impl From<remnabot_store::tickets::TicketMessage> for TicketMessageDto {
             media_file_id: m.media_file_id,
             created_at: m.created_at,
         }
+    }
+}
+
+/// An answer to a customer's ticket.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketReplyBody {
+    /// 1 to 4096 characters after trimming. The customer gets it through the tenant's bot
+    /// (quoted up to 3500 characters; the whole answer is stored).
+    #[schema(example = "Please update the app and try the second server.")]
+    pub text: String,
+}
+
+/// A ticket just answered: the ticket (now `answered`) and the stored answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketReplyDto {
+    pub ticket: TicketDto,
+    pub message: TicketMessageDto,
+}
+
+impl From<remnabot_store::tickets::AdminReply> for TicketReplyDto {
+    fn from(r: remnabot_store::tickets::AdminReply) -> TicketReplyDto {
+        TicketReplyDto { ticket: r.ticket.into(), message: r.message.into() }
     }
 }
 

@@ -24,6 +24,7 @@ use axum::response::IntoResponse;
 use remnabot_domain::BotId;
 use remnabot_store::Store;
 use remnabot_store::sales::SaleTexts;
+use remnabot_store::tickets::TicketTexts;
 use secrecy::{ExposeSecret, SecretString};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -79,6 +80,9 @@ pub struct ApiConfig {
     /// The customer messages the sales service queues when a card payment is approved or
     /// rejected (the bot's texts).
     pub sale_texts: Arc<dyn SaleTexts>,
+    /// The customer message queued when a ticket is answered through the API (the bot's
+    /// texts).
+    pub ticket_texts: Arc<dyn TicketTexts>,
     /// Failed authentications from one address before it is refused with 429.
     pub max_auth_failures: u32,
     /// How long failures are counted, and how long an address is refused.
@@ -87,11 +91,16 @@ pub struct ApiConfig {
 
 impl ApiConfig {
     /// Defaults: 20 failed authentications per address per 5 minutes.
-    pub fn new(operator_token: Option<SecretString>, sale_texts: Arc<dyn SaleTexts>) -> ApiConfig {
+    pub fn new(
+        operator_token: Option<SecretString>,
+        sale_texts: Arc<dyn SaleTexts>,
+        ticket_texts: Arc<dyn TicketTexts>,
+    ) -> ApiConfig {
         ApiConfig {
             operator_token,
             fleet: None,
             sale_texts,
+            ticket_texts,
             max_auth_failures: 20,
             auth_failure_window: Duration::from_secs(300),
         }
@@ -114,6 +123,7 @@ struct Inner {
     operator_digest: Option<[u8; 32]>,
     fleet: Option<Arc<dyn FleetStatus>>,
     sale_texts: Arc<dyn SaleTexts>,
+    ticket_texts: Arc<dyn TicketTexts>,
     limiter: FailureLimiter,
     openapi_json: OnceLock<String>,
 }
@@ -139,6 +149,7 @@ impl ApiState {
                 operator_digest: config.operator_token.as_ref().map(|t| auth::digest(t.expose_secret())),
                 fleet: config.fleet,
                 sale_texts: config.sale_texts,
+                ticket_texts: config.ticket_texts,
                 limiter: FailureLimiter::new(config.max_auth_failures, config.auth_failure_window),
                 openapi_json: OnceLock::new(),
             }),
@@ -160,6 +171,10 @@ impl ApiState {
 
     pub(crate) fn sale_texts(&self) -> &dyn SaleTexts {
         self.inner.sale_texts.as_ref()
+    }
+
+    pub(crate) fn ticket_texts(&self) -> &dyn TicketTexts {
+        self.inner.ticket_texts.as_ref()
     }
 
     pub(crate) fn fleet(&self) -> Option<&Arc<dyn FleetStatus>> {
@@ -235,9 +250,12 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(payments::get_card_payment))
         .routes(routes!(payments::approve_card_payment))
         .routes(routes!(payments::reject_card_payment))
+        .routes(routes!(payments::list_stars_payments))
+        .routes(routes!(payments::get_stars_payment))
         .routes(routes!(support::list_tickets))
         .routes(routes!(support::get_ticket))
         .routes(routes!(support::ticket_messages))
+        .routes(routes!(support::reply_to_ticket))
         .routes(routes!(support::close_ticket))
         .routes(routes!(support::list_promocodes, support::create_promocode))
         .routes(routes!(support::get_promocode, support::delete_promocode))

@@ -92,6 +92,7 @@ const FIELDS: &[&str] = &[
     "description",
     "days",
     "reason",
+    "text",
     "code",
     "kind",
     "max_uses",

@@ -1,16 +1,19 @@
 //! The IDOR suite: tenant A's token against every route of tenant B (B's bot id, and B's
-//! resource ids under A's own bot id) gets 404 and changes nothing; the operator's token
-//! reaches all of them. On SQLite and (when `TEST_DATABASE_URL` is set) PostgreSQL.
+//! resource ids under A's own bot id) gets 404 and changes nothing, not even a queued message
+//! to a customer; the operator's token reaches all of them. On SQLite and (when
+//! `TEST_DATABASE_URL` is set) PostgreSQL.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{Api, every_operation, seed, spawn};
+use remnabot_domain::Page;
 use remnabot_store::testing;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-/// Everything B has, as the operator reads it.
+/// Everything B has, as the operator reads it, and B's notification outbox (which no route
+/// shows).
 async fn snapshot(api: &Api, b: i64, r: &common::Seeded) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     for (method, path, _) in every_operation(b, r) {
@@ -20,6 +23,8 @@ async fn snapshot(api: &Api, b: i64, r: &common::Seeded) -> Vec<(String, Value)>
         }
     }
     out.push(("ledger".to_owned(), api.op("GET", &format!("/api/v1/bots/{b}/wallet/ledger"), None).await.body));
+    let notes = api.store.notifications().list(&api.tenant(b).await, None, Page::new(200, 0)).await.unwrap();
+    out.push(("notifications".to_owned(), serde_json::to_value(notes).unwrap()));
     out
 }
 
@@ -58,6 +63,51 @@ async fn a_tenant_token_gets_404_on_every_route_of_another_tenant_and_changes_no
         }
         assert_eq!(snapshot(&api, b, &rb).await, before, "{backend:?}: B's data changed");
         assert_eq!(snapshot(&api, a, &ra).await, a_before, "{backend:?}: A's data changed");
+    }
+}
+
+#[tokio::test]
+async fn a_tenant_cannot_answer_another_tenants_ticket_or_read_its_stars_payments() {
+    for backend in testing::backends() {
+        let api = spawn(backend).await;
+        let (a, a_token) = api.create_tenant("Alpha").await;
+        let (b, _) = api.create_tenant("Beta").await;
+        let ra = seed(&api, a, 1).await;
+        let rb = seed(&api, b, 2).await;
+        let t = Some(a_token.as_str());
+        let b_tenant = api.tenant(b).await;
+        let answer = || Some(json!({"text": "injected answer"}));
+
+        for path in [
+            format!("/api/v1/bots/{a}/tickets/{}/reply", rb.ticket),
+            format!("/api/v1/bots/{b}/tickets/{}/reply", rb.ticket),
+        ] {
+            let res = api.call("POST", &path, t, answer()).await;
+            assert_eq!(res.status, 404, "{backend:?} {path}: {}", res.text);
+        }
+        let stars = api.call("GET", &format!("/api/v1/bots/{a}/stars-payments/{}", rb.stars), t, None).await;
+        assert_eq!(
+            (stars.status, stars.body["error"].as_str()),
+            (404, Some("telegram_stars_payment_not_found")),
+            "{}",
+            stars.text
+        );
+        let listed = api.call("GET", &format!("/api/v1/bots/{a}/stars-payments"), t, None).await;
+        let ids: Vec<i64> =
+            listed.body["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![ra.stars], "{backend:?}: only A's own");
+
+        let b_ticket = api.op("GET", &format!("/api/v1/bots/{b}/tickets/{}", rb.ticket), None).await;
+        assert_eq!(b_ticket.body["status"], "open", "{backend:?}: B's ticket is not answered");
+        let messages = api.op("GET", &format!("/api/v1/bots/{b}/tickets/{}/messages", rb.ticket), None).await;
+        assert_eq!(messages.body["items"].as_array().unwrap().len(), 1, "{}", messages.text);
+        let notes = api.store.notifications().list(&b_tenant, None, Page::new(200, 0)).await.unwrap();
+        assert!(notes.is_empty(), "{backend:?}: nothing queued for B's customer: {notes:?}");
+
+        // The same answer on A's own ticket goes through, so the refusals above are not an
+        // accident of the request.
+        let own = api.call("POST", &format!("/api/v1/bots/{a}/tickets/{}/reply", ra.ticket), t, answer()).await;
+        assert_eq!(own.status, 201, "{}", own.text);
     }
 }
 

@@ -645,3 +645,142 @@ async fn malformed_requests_get_the_error_shape_naming_the_input() {
     assert_error(&api.call("GET", "/api/v1/nothing", Some(&token), None).await, 404, "not_found");
     assert_error(&api.call("PATCH", "/api/v1/stats", Some(OPERATOR), None).await, 405, "method_not_allowed");
 }
+
+#[tokio::test]
+async fn tickets_are_answered_through_the_api_and_the_customer_is_told_through_the_bot() {
+    for backend in testing::backends() {
+        let api = spawn(backend).await;
+        let (b, token) = api.create_tenant("Alpha").await;
+        let r = seed(&api, b, 4343).await;
+        let tenant = api.tenant(b).await;
+        let t = Some(token.as_str());
+        let p = format!("/api/v1/bots/{b}/tickets/{}", r.ticket);
+        let notes = || async {
+            api.store.notifications().list(&tenant, None, remnabot_domain::Page::new(200, 0)).await.unwrap()
+        };
+
+        let answered =
+            api.call("POST", &format!("{p}/reply"), t, Some(json!({"text": "  Try the second server \n"}))).await;
+        assert_eq!(answered.status, 201, "{backend:?}: {}", answered.text);
+        assert_eq!(answered.body["ticket"]["status"], "answered");
+        assert_eq!(answered.body["message"]["from_admin"], true);
+        assert_eq!(answered.body["message"]["sender_telegram_id"], 0);
+        assert_eq!(answered.body["message"]["text"], "Try the second server");
+        let told = notes().await;
+        assert_eq!(told.len(), 1, "{backend:?}: {told:?}");
+        assert_eq!(told[0].chat_id, 4343, "the customer's own chat");
+        assert_eq!(told[0].text, format!("Support answered ticket #{}:\nTry the second server", r.ticket));
+
+        // The operator answers too; a long answer is stored whole and quoted up to 3500 characters.
+        let long = "x".repeat(4096);
+        let by_operator = api.op("POST", &format!("{p}/reply"), Some(json!({"text": long}))).await;
+        assert_eq!(by_operator.status, 201, "{}", by_operator.text);
+        assert_eq!(by_operator.body["message"]["text"].as_str().unwrap().len(), 4096);
+        let told = notes().await;
+        let quoted = told.iter().find(|n| n.text.contains("xxx")).expect("the second notification");
+        assert!(quoted.text.ends_with(&format!("{}…", "x".repeat(3500))), "{}", quoted.text);
+        assert_eq!(told.len(), 2);
+
+        for bad in [json!({"text": "   "}), json!({"text": "y".repeat(4097)}), json!({"text": "a\u{0}b"})] {
+            let refused = api.call("POST", &format!("{p}/reply"), t, Some(bad)).await;
+            assert_error(&refused, 422, "invalid_input");
+            assert_eq!(refused.body["field"], "text", "{}", refused.text);
+        }
+        assert_error(&api.call("POST", &format!("{p}/reply"), t, Some(json!({}))).await, 422, "invalid_input");
+        assert_error(
+            &api.call("POST", &format!("{p}/reply"), t, Some(json!({"text": "hi", "bot_id": 1}))).await,
+            422,
+            "invalid_input",
+        );
+        assert_error(
+            &api.call("POST", &format!("/api/v1/bots/{b}/tickets/999999/reply"), t, Some(json!({"text": "hi"}))).await,
+            404,
+            "ticket_not_found",
+        );
+
+        assert_eq!(api.call("POST", &format!("{p}/close"), t, None).await.body["status"], "closed");
+        let closed = api.call("POST", &format!("{p}/reply"), t, Some(json!({"text": "one more thing"}))).await;
+        assert_error(&closed, 409, "conflict");
+        assert!(closed.body["message"].as_str().unwrap().contains("closed"), "{}", closed.text);
+        let messages = api.call("GET", &format!("{p}/messages"), t, None).await;
+        assert_eq!(messages.body["items"].as_array().unwrap().len(), 3, "{}", messages.text);
+        assert_eq!(notes().await.len(), 2, "{backend:?}: nothing is queued for a refused answer");
+        assert_eq!(api.call("GET", &p, t, None).await.body["status"], "closed");
+    }
+}
+
+#[tokio::test]
+async fn stars_payments_are_listed_and_read_and_counted_in_the_metrics() {
+    for backend in testing::backends() {
+        let api = spawn(backend).await;
+        let (b, token) = api.create_tenant("Alpha").await;
+        let (c, _) = api.create_tenant("Beta").await;
+        let r = seed(&api, b, 5151).await;
+        let rc = seed(&api, c, 5252).await;
+        let tenant = api.tenant(b).await;
+        let t = Some(token.as_str());
+        let p = format!("/api/v1/bots/{b}/stars-payments");
+        let sales = api.store.sales();
+        let pending = sales.stars_payment(&tenant, remnabot_domain::PaymentId(r.stars)).await.unwrap();
+        let paid = sales
+            .complete_stars(
+                &tenant,
+                &pending.payload,
+                "charge-1",
+                pending.stars,
+                "XTR",
+                &common::PlainTexts,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        assert!(paid.fulfilment.is_some());
+        let user = remnabot_domain::UserId(r.user);
+        let purchase = remnabot_store::payments::PaymentPurpose::Purchase;
+        let plan = Some(remnabot_domain::PlanId(r.plan));
+        let newer = sales.start_stars_payment(&tenant, user, purchase, plan, None, chrono::Utc::now()).await.unwrap();
+
+        let list = api.call("GET", &p, t, None).await;
+        assert_eq!(list.status, 200, "{backend:?}: {}", list.text);
+        let ids: Vec<i64> = list.body["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![newer.id.0, r.stars], "newest first, only this bot's");
+        let only_paid = api.call("GET", &format!("{p}?status=paid"), t, None).await;
+        assert_eq!(only_paid.body["items"].as_array().unwrap().len(), 1, "{}", only_paid.text);
+        assert_eq!(only_paid.body["items"][0]["telegram_charge_id"], "charge-1");
+        let one = api.call("GET", &format!("{p}/{}", r.stars), t, None).await;
+        assert_eq!(one.status, 200, "{}", one.text);
+        assert_eq!(
+            (one.body["status"].clone(), one.body["purpose"].clone(), one.body["plan_id"].clone()),
+            (json!("paid"), json!("purchase"), json!(r.plan))
+        );
+        assert_eq!((one.body["amount"].clone(), one.body["stars"].clone()), (json!(100_000), json!(100)));
+        assert_eq!(one.body["user_id"], r.user);
+        assert!(one.body["transaction_id"].is_i64() && one.body["paid_at"].is_string(), "{}", one.text);
+        assert_eq!(one.body["refunded_at"], Value::Null);
+        assert!(one.body.get("payload").is_none(), "the invoice payload stays inside");
+        let by_operator = api.op("GET", &format!("{p}/{}", newer.id.0), None).await;
+        assert_eq!(by_operator.body["status"], "pending", "{}", by_operator.text);
+        assert_eq!(by_operator.body["telegram_charge_id"], Value::Null);
+
+        assert_error(&api.call("GET", &format!("{p}?status=bogus"), t, None).await, 422, "invalid_input");
+        assert_eq!(api.call("GET", &format!("{p}?limit=5000"), t, None).await.body["limit"], 200, "the cap applies");
+        assert_eq!(api.call("GET", &format!("{p}?limit=1&offset=1"), t, None).await.body["items"][0]["id"], r.stars);
+        assert_error(&api.call("GET", &format!("{p}/999999"), t, None).await, 404, "telegram_stars_payment_not_found");
+        assert_error(
+            &api.call("GET", &format!("{p}/{}", rc.stars), t, None).await,
+            404,
+            "telegram_stars_payment_not_found",
+        );
+
+        let metrics = api.op("GET", "/metrics", None).await;
+        assert_eq!(metrics.status, 200);
+        for line in [
+            "# TYPE remnabot_stars_payments gauge",
+            "remnabot_stars_payments{status=\"pending\"} 2",
+            "remnabot_stars_payments{status=\"paid\"} 1",
+            "remnabot_stars_payments{status=\"refunded\"} 0",
+        ] {
+            assert!(metrics.text.lines().any(|l| l == line), "{backend:?}: missing `{line}` in\n{}", metrics.text);
+        }
+    }
+}

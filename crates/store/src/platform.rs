@@ -398,6 +398,7 @@ pub struct PlatformStats {
     pub subscriptions_by_status: std::collections::BTreeMap<String, u64>,
     pub card_payments_by_status: std::collections::BTreeMap<String, u64>,
     pub zarinpal_payments_by_status: std::collections::BTreeMap<String, u64>,
+    pub stars_payments_by_status: std::collections::BTreeMap<String, u64>,
     /// Provisioning entries not yet applied to the panel.
     pub provisioning_pending: u64,
     /// Messages not yet delivered.
@@ -478,7 +479,7 @@ impl Platform<'_> {
     /// [`Error::Unavailable`].
     pub async fn stats(&self) -> Result<PlatformStats> {
         use crate::entity::{card_to_card_payment as cp, notification_outbox as note, provisioning_outbox as prov};
-        use crate::entity::{subscription as sub, user, zarinpal_payment as zp};
+        use crate::entity::{stars_payment as sp, subscription as sub, user, zarinpal_payment as zp};
         use crate::stats::grouped;
         let db = &self.store.db;
         let count_err = |e| unavailable(e);
@@ -501,6 +502,7 @@ impl Platform<'_> {
             subscriptions_by_status: grouped(db, sub::Entity::find(), sub::Column::Status).await?,
             card_payments_by_status: grouped(db, cp::Entity::find(), cp::Column::Status).await?,
             zarinpal_payments_by_status: grouped(db, zp::Entity::find(), zp::Column::Status).await?,
+            stars_payments_by_status: grouped(db, sp::Entity::find(), sp::Column::Status).await?,
             provisioning_pending: prov::Entity::find()
                 .filter(prov::Column::Status.eq(pending))
                 .count(db)

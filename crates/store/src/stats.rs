@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect, Select};
 
 use crate::db::unavailable;
-use crate::entity::{card_to_card_payment as card_pay, subscription, ticket};
+use crate::entity::{card_to_card_payment as card_pay, stars_payment, subscription, ticket};
 use crate::{Store, scope};
 
 /// `status -> rows` for the rows `q` selects, grouped by `col`.
@@ -57,6 +57,14 @@ impl Stats<'_> {
     /// [`remnabot_domain::Error::Unavailable`].
     pub async fn card_payments_by_status(&self, tenant: &Tenant) -> Result<BTreeMap<String, u64>> {
         grouped(&self.store.db, scope::select::<card_pay::Entity>(tenant), card_pay::Column::Status).await
+    }
+
+    /// The tenant's Telegram Stars payments by status.
+    ///
+    /// # Errors
+    /// [`remnabot_domain::Error::Unavailable`].
+    pub async fn stars_payments_by_status(&self, tenant: &Tenant) -> Result<BTreeMap<String, u64>> {
+        grouped(&self.store.db, scope::select::<stars_payment::Entity>(tenant), stars_payment::Column::Status).await
     }
 
     /// The tenant's support tickets by status.

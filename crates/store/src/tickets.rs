@@ -1,16 +1,20 @@
 //! Support tickets: a customer or an admin opens one, both sides add messages, an admin
-//! closes it. A closed ticket takes no more messages.
+//! closes it. A closed ticket takes no more messages. An answer written through the HTTP API
+//! ([`Tickets::reply_as_admin`]) is stored together with the customer's notification in the
+//! outbox, so the customer is told exactly when the answer exists.
 
 use chrono::{DateTime, Utc};
+use remnabot_domain::config::Language;
 use remnabot_domain::{Error, Page, Result, Tenant, TgUserId, TicketId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use crate::db::{map_write, unavailable};
-use crate::entity::{ticket, ticket_message};
+use crate::entity::{ticket, ticket_message, user};
+use crate::outbox::{NewNotification, enqueue_in};
 use crate::subscriptions::str_enum;
-use crate::users::optional_text;
+use crate::users::{optional_text, to_user};
 use crate::{Store, scope};
 
 str_enum!(
@@ -63,7 +67,52 @@ pub struct NewMessage {
 /// The longest title, in characters.
 const MAX_TITLE: usize = 255;
 /// The longest message text, in characters (Telegram's own limit).
-const MAX_TEXT: usize = 4096;
+pub const MAX_TEXT: usize = 4096;
+/// How much of an answer the customer's notification quotes, in characters: the template
+/// around it must still fit Telegram's 4096. The whole answer is stored and shown under
+/// "My tickets". The bot quotes the same amount when an admin answers there.
+pub const QUOTED_CHARS: usize = 3500;
+
+/// The sender recorded on an answer written through the HTTP API, which has no Telegram user
+/// behind it (real Telegram ids are positive).
+pub const API_SENDER: TgUserId = TgUserId(0);
+
+/// The customer's message about an answer from support, queued in the same transaction as
+/// the answer. The bot's texts implement it (the server wires them in).
+pub trait TicketTexts: Send + Sync {
+    /// Support answered `ticket`; `quoted` is the answer, cut to [`QUOTED_CHARS`]
+    /// characters (an ellipsis marks a cut).
+    fn ticket_answered(&self, lang: Language, ticket: TicketId, quoted: &str) -> String;
+}
+
+/// An answer from support (the customer's notification was queued with it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminReply {
+    /// The ticket, now `answered`.
+    pub ticket: Ticket,
+    pub message: TicketMessage,
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut clipped: String = text.chars().take(max).collect();
+    clipped.push('…');
+    clipped
+}
+
+/// An answer's text: trimmed, 1 to [`MAX_TEXT`] characters, no control characters but line
+/// breaks and tabs (PostgreSQL refuses NUL in text, and Telegram shows the others as boxes).
+fn validate_reply(text: &str) -> Result<String> {
+    let text = optional_text("text", Some(text.to_owned()), MAX_TEXT)?
+        .ok_or_else(|| Error::invalid("text", format!("must be 1 to {MAX_TEXT} characters, not only spaces")))?;
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(Error::invalid("text", "must not contain control characters other than line breaks and tabs"));
+    }
+    Ok(text)
+}
 
 impl NewMessage {
     fn validate(self) -> Result<NewMessage> {
@@ -249,6 +298,57 @@ impl Tickets<'_> {
         let message = insert_message(&tx, tenant, ticket, msg, now).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(message)
+    }
+
+    /// Answers the ticket as support (through the HTTP API): in one transaction the ticket
+    /// becomes `answered`, the message is stored (from [`API_SENDER`]) and the customer's
+    /// notification, in their language, is queued in the notification outbox (key
+    /// `ticket-reply:<message id>`). Either all of it is written or none.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (`text` empty after trimming or over 4096 characters);
+    /// [`Error::NotFound`] (`ticket`, also another tenant's); [`Error::Conflict`] when the
+    /// ticket is closed; [`Error::Unavailable`].
+    pub async fn reply_as_admin(
+        &self,
+        tenant: &Tenant,
+        ticket: TicketId,
+        text: &str,
+        texts: &dyn TicketTexts,
+        now: DateTime<Utc>,
+    ) -> Result<AdminReply> {
+        let text = validate_reply(text)?;
+        let tx = self.store.write_tx().await?;
+        // As in `add_message`: the conditional update takes the row lock first, so a
+        // concurrent close either wins (and this refuses) or waits for the answer. Every read
+        // below goes through `tx`: on SQLite a second pooled connection would wait for the
+        // writer lock this transaction holds.
+        let res = scope::update::<ticket::Entity>(tenant)
+            .col_expr(ticket::Column::Status, Expr::value(TicketStatus::Answered.as_str()))
+            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+            .filter(ticket::Column::Id.eq(ticket.0))
+            .filter(ticket::Column::Status.ne(TicketStatus::Closed.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(unavailable)?;
+        if res.rows_affected == 0 {
+            scope::get::<ticket::Entity, _>(&tx, tenant, ticket.0).await?;
+            return Err(Error::Conflict("the ticket is closed; it takes no more messages".to_owned()));
+        }
+        let record = to_ticket(scope::get::<ticket::Entity, _>(&tx, tenant, ticket.0).await?)?;
+        let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, record.user_id.0).await?);
+        let quoted = clip(&text, QUOTED_CHARS);
+        let answer =
+            NewMessage { from_admin: true, sender_telegram_id: API_SENDER, text: Some(text), media_file_id: None };
+        let message = insert_message(&tx, tenant, ticket, answer, now).await?;
+        let notification = NewNotification {
+            chat_id: customer.telegram_id.0,
+            text: texts.ticket_answered(customer.language, ticket, &quoted),
+            idempotency_key: format!("ticket-reply:{}", message.id),
+        };
+        enqueue_in(&tx, tenant, &notification, now).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(AdminReply { ticket: record, message })
     }
 
     /// A page of the ticket's messages, oldest first.

@@ -166,6 +166,15 @@ fn subscription_spec(user: UserId, plan: Option<PlanId>) -> NewSubscription {
     }
 }
 
+/// Customer messages about answers to tickets.
+struct AnswerTexts;
+
+impl remnabot_store::tickets::TicketTexts for AnswerTexts {
+    fn ticket_answered(&self, _: Language, _: TicketId, quoted: &str) -> String {
+        format!("answered: {quoted}")
+    }
+}
+
 fn message(text: &str) -> NewMessage {
     NewMessage { from_admin: false, sender_telegram_id: TgUserId(1), text: Some(text.to_owned()), media_file_id: None }
 }
@@ -495,6 +504,7 @@ async fn tickets_and_their_messages_of_one_tenant_are_invisible_to_another() {
         not_found("messages", tickets.messages(&w.b, id, Page::default()).await);
         not_found("add_message", tickets.add_message(&w.b, id, message("injected")).await);
         not_found("close", tickets.close(&w.b, id).await);
+        not_found("reply_as_admin", tickets.reply_as_admin(&w.b, id, "injected", &AnswerTexts, Utc::now()).await);
         not_found("delete", tickets.delete(&w.b, id).await);
         not_found("B opens for A's user", tickets.open(&w.b, a_user.id, "x", message("x")).await);
         not_found("a nonexistent id", tickets.get(&w.a, TicketId(id.0 + 1000)).await);
@@ -507,6 +517,7 @@ async fn tickets_and_their_messages_of_one_tenant_are_invisible_to_another() {
         );
         w.assert_rows("tickets", 1, 0).await;
         w.assert_rows("ticket_messages", 1, 0).await;
+        w.assert_rows("notification_outbox", 0, 0).await;
     }
 }
 
@@ -699,6 +710,9 @@ async fn stars_payments_of_one_tenant_are_invisible_to_another() {
         assert_eq!(sales.stars_by_charge(&w.b, "ch-1").await.unwrap(), None);
         not_found("refundable", sales.refundable_stars(&w.b, "ch-1").await);
         not_found("refund", sales.refund_stars(&w.b, "ch-1", &Texts, Utc::now()).await);
+        not_found("stars_payment", sales.stars_payment(&w.b, a_pay.id).await);
+        assert!(sales.stars_payments(&w.b, None, Page::default()).await.unwrap().is_empty(), "{backend:?}");
+        assert!(w.store.stats().stars_payments_by_status(&w.b).await.unwrap().is_empty(), "{backend:?}");
         let still = sales.stars_by_payload(&w.a, &a_pay.payload).await.unwrap().unwrap();
         assert_eq!(still.telegram_charge_id.as_deref(), Some("ch-1"), "{backend:?}");
         w.assert_rows("stars_payments", 1, 0).await;

@@ -8,15 +8,17 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use remnabot_domain::config::Language;
-use remnabot_domain::{CardId, Error, Page, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
-use remnabot_store::entity::{payment_card, ticket, ticket_message};
+use remnabot_domain::{
+    CardId, Error, Page, PaymentId, PlanId, Result, Tenant, TgUserId, TicketId, Toman, TransactionId, UserId,
+};
+use remnabot_store::entity::{notification_outbox, payment_card, ticket, ticket_message};
 use remnabot_store::payments::{
     NewCardPayment, NewZarinpalPayment, PaymentPurpose, PaymentStatus, Receipt, ReceiptKind, ZarinpalStatus,
 };
 use remnabot_store::plans::PlanSpec;
 use remnabot_store::promos::{PromoCodeSpec, PromoGroupSpec, PromoKind};
 use remnabot_store::subscriptions::{NewSubscription, SubscriptionStatus};
-use remnabot_store::tickets::{NewMessage, TicketStatus};
+use remnabot_store::tickets::{API_SENDER, MAX_TEXT, NewMessage, QUOTED_CHARS, TicketStatus, TicketTexts};
 use remnabot_store::transactions::{NewTransaction, TransactionKind};
 use remnabot_store::users::{NewUser, User};
 use remnabot_store::{Store, testing};
@@ -648,6 +650,93 @@ async fn bad_ticket_input_is_refused_naming_the_field_and_writes_nothing() {
     }
 }
 
+/// Customer messages about answers, marked with the customer's language; `broken` makes a
+/// message the outbox refuses (empty), to show that the answer is not kept without it.
+struct AnswerTexts {
+    broken: bool,
+}
+
+impl TicketTexts for AnswerTexts {
+    fn ticket_answered(&self, lang: Language, ticket: TicketId, quoted: &str) -> String {
+        if self.broken { String::new() } else { format!("{}:#{}:{quoted}", lang.code(), ticket.0) }
+    }
+}
+
+async fn outbox(store: &Store, t: &Tenant) -> Vec<remnabot_store::outbox::Notification> {
+    store.notifications().list(t, None, all()).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_through_the_api_is_stored_with_the_customers_notification_in_their_language() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (_, t) = testing::tenant(&store, "shop").await;
+        let tickets = store.tickets();
+        let u = user(&store, &t, 31).await;
+        store.users().set_language(&t, u.id, Language::Ru).await.unwrap();
+        let (ticket, _) = tickets.open(&t, u.id, "VPN is slow", text_msg(false, "help")).await.unwrap();
+        let texts = AnswerTexts { broken: false };
+
+        let reply = tickets.reply_as_admin(&t, ticket.id, "  try the second server\n", &texts, now_us()).await.unwrap();
+        assert_eq!(reply.ticket.status, TicketStatus::Answered, "{backend:?}");
+        assert_eq!(reply.message.text.as_deref(), Some("try the second server"));
+        assert!(reply.message.from_admin);
+        assert_eq!(reply.message.sender_telegram_id, API_SENDER);
+        assert_eq!(tickets.get(&t, ticket.id).await.unwrap().status, TicketStatus::Answered);
+        let notes = outbox(&store, &t).await;
+        assert_eq!(notes.len(), 1, "{backend:?}");
+        assert_eq!(notes[0].chat_id, 31);
+        assert_eq!(notes[0].text, format!("ru:#{}:try the second server", ticket.id.0));
+
+        // A long answer is stored whole; the notification quotes its start.
+        let long = format!("{}{}", "a".repeat(QUOTED_CHARS), "b".repeat(MAX_TEXT - QUOTED_CHARS));
+        let reply = tickets.reply_as_admin(&t, ticket.id, &long, &texts, now_us()).await.unwrap();
+        assert_eq!(reply.message.text.as_deref(), Some(long.as_str()));
+        let notes = outbox(&store, &t).await;
+        assert_eq!(notes.len(), 2);
+        assert!(notes.iter().any(|n| n.text.ends_with(&format!("{}…", "a".repeat(QUOTED_CHARS)))), "{notes:?}");
+        assert_eq!(tickets.messages(&t, ticket.id, all()).await.unwrap().len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn an_answer_and_its_notification_are_written_together_or_not_at_all() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (_, t) = testing::tenant(&store, "shop").await;
+        let tickets = store.tickets();
+        let u = user(&store, &t, 32).await;
+        let (ticket, _) = tickets.open(&t, u.id, "Billing", text_msg(false, "refund?")).await.unwrap();
+
+        // The notification is refused after the answer was written: the answer goes too.
+        let broken = AnswerTexts { broken: true };
+        assert_invalid(tickets.reply_as_admin(&t, ticket.id, "sure", &broken, now_us()).await, "text");
+        assert_eq!(tickets.messages(&t, ticket.id, all()).await.unwrap().len(), 1, "{backend:?}");
+        assert_eq!(tickets.get(&t, ticket.id).await.unwrap().status, TicketStatus::Open, "{backend:?}");
+        assert!(outbox(&store, &t).await.is_empty());
+
+        // Bad text and unknown tickets write nothing.
+        let texts = AnswerTexts { broken: false };
+        for bad in ["", "   \n ", "a\u{0}b", &"m".repeat(MAX_TEXT + 1)] {
+            assert_invalid(tickets.reply_as_admin(&t, ticket.id, bad, &texts, now_us()).await, "text");
+        }
+        assert_not_found(
+            tickets.reply_as_admin(&t, TicketId(ticket.id.0 + 1000), "hi", &texts, now_us()).await,
+            "ticket",
+        );
+
+        // A closed ticket takes no answer and queues nothing.
+        tickets.close(&t, ticket.id).await.unwrap();
+        assert_conflict(tickets.reply_as_admin(&t, ticket.id, "too late", &texts, now_us()).await, "closed");
+        assert_eq!(tickets.messages(&t, ticket.id, all()).await.unwrap().len(), 1, "{backend:?}");
+        assert_eq!(tickets.get(&t, ticket.id).await.unwrap().status, TicketStatus::Closed);
+        assert!(outbox(&store, &t).await.is_empty(), "{backend:?}");
+        let db = store.raw_connection();
+        assert_eq!(ticket_message::Entity::find().count(db).await.unwrap(), 1);
+        assert_eq!(notification_outbox::Entity::find().count(db).await.unwrap(), 0);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Promo groups
 // ---------------------------------------------------------------------------------------------
@@ -1261,5 +1350,73 @@ async fn bad_or_duplicate_zarinpal_input_is_refused_and_writes_nothing() {
         );
         zp.create(&b, zarinpal(ub.id, "SAME")).await.unwrap();
         assert_eq!(zp.list(&a, None, all()).await.unwrap().len(), 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Telegram Stars payments (reading them; taking and refunding them is in online_payments.rs)
+// ---------------------------------------------------------------------------------------------
+
+struct PaidTexts;
+
+impl remnabot_store::sales::online::OnlineTexts for PaidTexts {
+    fn online_paid(&self, _: Language, _: remnabot_store::sales::PayMethod, _: Toman, _: Option<Toman>) -> String {
+        "paid".to_owned()
+    }
+    fn stars_refunded(&self, _: Language, _: i64) -> String {
+        "refunded".to_owned()
+    }
+}
+
+#[tokio::test]
+async fn stars_payments_are_listed_newest_first_by_status_read_by_id_and_counted() {
+    use remnabot_store::sales::online::StarsStatus;
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (_, t) = testing::tenant(&store, "shop").await;
+        let (_, other) = testing::tenant(&store, "other").await;
+        for tenant in [&t, &other] {
+            store.flags().set(tenant, remnabot_domain::FeatureKey::TelegramStars, true, None).await.unwrap();
+            store.configs().set(tenant, "stars_rate", serde_json::json!(1000)).await.unwrap();
+        }
+        let sales = store.sales();
+        let u = user(&store, &t, 41).await;
+        let p = plan(&store, &t, "Gold").await;
+        let bought =
+            sales.start_stars_payment(&t, u.id, PaymentPurpose::Purchase, Some(p), None, now_us()).await.unwrap();
+        let top_up = sales
+            .start_stars_payment(&t, u.id, PaymentPurpose::TopUp, None, Some(Toman(50_000)), now_us())
+            .await
+            .unwrap();
+        sales
+            .complete_stars(&t, &bought.payload, "charge-41", bought.stars, "XTR", &PaidTexts, now_us())
+            .await
+            .unwrap();
+        let foreign_user = user(&store, &other, 41).await;
+        let foreign = sales
+            .start_stars_payment(&other, foreign_user.id, PaymentPurpose::TopUp, None, Some(Toman(50_000)), now_us())
+            .await
+            .unwrap();
+
+        let listed = sales.stars_payments(&t, None, all()).await.unwrap();
+        assert_eq!(listed.iter().map(|x| x.id).collect::<Vec<_>>(), vec![top_up.id, bought.id], "{backend:?}");
+        let paid = sales.stars_payments(&t, Some(StarsStatus::Paid), all()).await.unwrap();
+        assert_eq!(paid.len(), 1);
+        assert_eq!(paid[0].telegram_charge_id.as_deref(), Some("charge-41"));
+        assert!(paid[0].paid_at.is_some() && paid[0].transaction_id.is_some());
+        assert!(sales.stars_payments(&t, Some(StarsStatus::Refunded), all()).await.unwrap().is_empty());
+        assert_eq!(sales.stars_payments(&t, None, Page::new(1, 1)).await.unwrap()[0].id, bought.id);
+
+        let read = sales.stars_payment(&t, top_up.id).await.unwrap();
+        assert_eq!(read, top_up, "{backend:?}");
+        assert_eq!((read.amount, read.stars, read.status), (Toman(50_000), 50, StarsStatus::Pending));
+        assert_not_found(sales.stars_payment(&t, foreign.id).await, "Telegram Stars payment");
+        assert_not_found(sales.stars_payment(&t, PaymentId(foreign.id.0 + 1000)).await, "Telegram Stars payment");
+
+        let counts = store.stats().stars_payments_by_status(&t).await.unwrap();
+        assert_eq!(counts.get("pending"), Some(&1), "{backend:?}: {counts:?}");
+        assert_eq!(counts.get("paid"), Some(&1));
+        assert_eq!(counts.get("refunded"), None);
+        assert_eq!(store.stats().stars_payments_by_status(&other).await.unwrap().get("pending"), Some(&1));
     }
 }

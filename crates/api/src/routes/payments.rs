@@ -1,13 +1,15 @@
 //! `/api/v1/bots/{bot_id}/card-payments`: card-to-card payments waiting for review, and their
-//! approval or rejection.
+//! approval or rejection; `/api/v1/bots/{bot_id}/stars-payments`: Telegram Stars payments
+//! (read only: the bot takes and refunds them).
 
 use axum::extract::State;
 use remnabot_domain::PaymentId;
 use remnabot_store::payments::PaymentStatus;
 use remnabot_store::sales::Reviewer;
+use remnabot_store::sales::online::StarsStatus;
 
 use crate::auth::Caller;
-use crate::dto::{CardPaymentDto, List, PageQuery, RejectBody, StatusQuery};
+use crate::dto::{CardPaymentDto, List, PageQuery, RejectBody, StarsPaymentDto, StatusQuery};
 use crate::error::ErrorBody;
 use crate::extract::{Json, Path, Query};
 use crate::{ApiResult, ApiState};
@@ -82,4 +84,36 @@ pub async fn reject_card_payment(
         .reject_card_payment(&tenant, PaymentId(id), Reviewer::Api, body.reason, s.sale_texts(), chrono::Utc::now())
         .await?;
     Ok(axum::Json(rejected.into()))
+}
+
+/// The tenant's Telegram Stars payments, newest first, optionally of one status (`pending`,
+/// `paid`, `refunded`).
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/stars-payments", tag = "stars-payments",
+    params(("bot_id" = i64, Path), StatusQuery, PageQuery),
+    responses((status = 200, body = List<StarsPaymentDto>), (status = "4XX", body = ErrorBody)))]
+pub async fn list_stars_payments(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path(bot_id): Path<i64>,
+    Query(status): Query<StatusQuery>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<List<StarsPaymentDto>> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let page = q.page()?;
+    let status = status.status.as_deref().map(StarsStatus::parse).transpose()?;
+    let rows = s.store().sales().stars_payments(&tenant, status, page).await?;
+    Ok(axum::Json(List::new(rows.into_iter().map(Into::into).collect(), page)))
+}
+
+/// One Telegram Stars payment.
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/stars-payments/{payment_id}", tag = "stars-payments",
+    params(("bot_id" = i64, Path), ("payment_id" = i64, Path)),
+    responses((status = 200, body = StarsPaymentDto), (status = "4XX", body = ErrorBody)))]
+pub async fn get_stars_payment(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> ApiResult<StarsPaymentDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    Ok(axum::Json(s.store().sales().stars_payment(&tenant, PaymentId(id)).await?.into()))
 }

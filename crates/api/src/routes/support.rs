@@ -1,5 +1,5 @@
-//! `/api/v1/bots/{bot_id}/tickets` and `/promocodes`: a tenant's support tickets and promo
-//! codes.
+//! `/api/v1/bots/{bot_id}/tickets` and `/promocodes`: a tenant's support tickets (read,
+//! answer, close) and promo codes.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,7 +8,10 @@ use remnabot_store::promos::{PromoCodeSpec, PromoKind};
 use remnabot_store::tickets::TicketStatus;
 
 use crate::auth::Caller;
-use crate::dto::{List, PageQuery, PromoCodeBody, PromoCodeDto, StatusQuery, TicketDto, TicketMessageDto};
+use crate::dto::{
+    List, PageQuery, PromoCodeBody, PromoCodeDto, StatusQuery, TicketDto, TicketMessageDto, TicketReplyBody,
+    TicketReplyDto,
+};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::{ApiResult, ApiState};
@@ -59,6 +62,28 @@ pub async fn ticket_messages(
     let page = q.page()?;
     let rows = s.store().tickets().messages(&tenant, TicketId(id), page).await?;
     Ok(axum::Json(List::new(rows.into_iter().map(Into::into).collect(), page)))
+}
+
+/// Answers a ticket as support: stores the answer (the ticket becomes `answered`) and queues
+/// the customer's message through the tenant's bot, in the customer's language, in one
+/// transaction. A closed ticket takes no answer (409).
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/tickets/{ticket_id}/reply", tag = "tickets",
+    params(("bot_id" = i64, Path), ("ticket_id" = i64, Path)), request_body = TicketReplyBody,
+    responses((status = 201, body = TicketReplyDto), (status = "4XX", body = ErrorBody)))]
+pub async fn reply_to_ticket(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+    Json(body): Json<TicketReplyBody>,
+) -> Result<(StatusCode, axum::Json<TicketReplyDto>), ApiError> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let reply = s
+        .store()
+        .tickets()
+        .reply_as_admin(&tenant, TicketId(id), &body.text, s.ticket_texts(), chrono::Utc::now())
+        .await?;
+    tracing::info!(bot_id, ticket_id = id, "ticket answered through the API");
+    Ok((StatusCode::CREATED, axum::Json(reply.into())))
 }
 
 /// Closes a ticket (closing a closed ticket changes nothing).

@@ -1,12 +1,14 @@
 //! `/health` (liveness), `/ready` (the database answers), `/metrics` (Prometheus text, for
 //! the operator's token) and `/api/openapi.json`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use remnabot_store::payments::{PaymentStatus, ZarinpalStatus};
+use remnabot_store::sales::online::StarsStatus;
 
 use crate::auth::Caller;
 use crate::dto::StatusDto;
@@ -65,11 +67,12 @@ pub async fn metrics(State(s): State<ApiState>, caller: Caller) -> Result<Respon
             .collect();
         metric("remnabot_bot_health", "gauge", "1 for the state each bot of the fleet is in.", &samples);
     }
-    let by = |map: &std::collections::BTreeMap<String, u64>, statuses: &[&str]| -> Vec<(String, u64)> {
+    let by = |map: &BTreeMap<String, u64>, statuses: &[&str]| -> Vec<(String, u64)> {
         statuses.iter().map(|st| (format!("{{status=\"{st}\"}}"), map.get(*st).copied().unwrap_or(0))).collect()
     };
     let card: Vec<&str> = PaymentStatus::ALL.iter().map(|p| p.as_str()).collect();
     let zarinpal: Vec<&str> = ZarinpalStatus::ALL.iter().map(|p| p.as_str()).collect();
+    let stars: Vec<&str> = StarsStatus::ALL.iter().map(|p| p.as_str()).collect();
     metric(
         "remnabot_card_payments",
         "gauge",
@@ -82,6 +85,7 @@ pub async fn metrics(State(s): State<ApiState>, caller: Caller) -> Result<Respon
         "Zarinpal payments by status.",
         &by(&stats.zarinpal_payments_by_status, &zarinpal),
     );
+    metric("remnabot_stars_payments", "gauge", "Telegram Stars payments by status.", &by(&stats.stars_payments_by_status, &stars));
     metric(
         "remnabot_outbox_pending",
         "gauge",
@@ -102,3 +106,4 @@ pub async fn metrics(State(s): State<ApiState>, caller: Caller) -> Result<Respon
     );
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response())
 }
+

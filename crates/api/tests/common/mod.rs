@@ -42,7 +42,7 @@ pub async fn spawn(backend: Backend) -> Api {
 }
 
 pub async fn spawn_with(store: Store, tweak: impl FnOnce(&mut ApiConfig)) -> Api {
-    let mut config = ApiConfig::new(Some(SecretString::from(OPERATOR)), Arc::new(PlainTexts));
+    let mut config = ApiConfig::new(Some(SecretString::from(OPERATOR)), Arc::new(PlainTexts), Arc::new(PlainTexts));
     tweak(&mut config);
     let state = ApiState::new(store.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -66,6 +66,21 @@ impl remnabot_store::sales::SaleTexts for PlainTexts {
     }
     fn card_expired(&self, _: Language, p: &remnabot_store::payments::CardPayment) -> String {
         format!("Payment {} expired", p.tracking_code)
+    }
+}
+
+impl remnabot_store::tickets::TicketTexts for PlainTexts {
+    fn ticket_answered(&self, _: Language, ticket: remnabot_domain::TicketId, quoted: &str) -> String {
+        format!("Support answered ticket #{}:\n{quoted}", ticket.0)
+    }
+}
+
+impl remnabot_store::sales::online::OnlineTexts for PlainTexts {
+    fn online_paid(&self, _: Language, _: remnabot_store::sales::PayMethod, amount: Toman, _: Option<Toman>) -> String {
+        format!("Paid {}", amount.0)
+    }
+    fn stars_refunded(&self, _: Language, stars: i64) -> String {
+        format!("Refunded {stars} Stars")
     }
 }
 
@@ -133,6 +148,8 @@ pub struct Seeded {
     pub payment2: i64,
     pub ticket: i64,
     pub promo: i64,
+    /// A pending Telegram Stars payment for the plan.
+    pub stars: i64,
 }
 
 pub async fn seed(api: &Api, bot_id: i64, tg: i64) -> Seeded {
@@ -257,6 +274,10 @@ pub async fn seed(api: &Api, bot_id: i64, tg: i64) -> Seeded {
         )
         .await
         .unwrap();
+    s.flags().set(&t, remnabot_domain::FeatureKey::TelegramStars, true, None).await.unwrap();
+    s.configs().set(&t, "stars_rate", json!(1000)).await.unwrap();
+    let stars =
+        s.sales().start_stars_payment(&t, user.id, PaymentPurpose::Purchase, Some(plan.id), None, now).await.unwrap();
     Seeded {
         user: user.id.0,
         plan: plan.id.0,
@@ -267,6 +288,7 @@ pub async fn seed(api: &Api, bot_id: i64, tg: i64) -> Seeded {
         payment2: payment2.id.0,
         ticket: ticket.id.0,
         promo: promo.id.0,
+        stars: stars.id.0,
     }
 }
 
@@ -331,9 +353,12 @@ pub fn every_operation(b: i64, r: &Seeded) -> Vec<(&'static str, String, Option<
         ("GET", format!("{p}/card-payments/{}", r.payment), None),
         ("POST", format!("{p}/card-payments/{}/approve", r.payment), None),
         ("POST", format!("{p}/card-payments/{}/reject", r.payment2), Some(json!({"reason": "no transfer"}))),
+        ("GET", format!("{p}/stars-payments"), None),
+        ("GET", format!("{p}/stars-payments/{}", r.stars), None),
         ("GET", format!("{p}/tickets"), None),
         ("GET", format!("{p}/tickets/{}", r.ticket), None),
         ("GET", format!("{p}/tickets/{}/messages", r.ticket), None),
+        ("POST", format!("{p}/tickets/{}/reply", r.ticket), Some(json!({"text": "Try the second server"}))),
         ("POST", format!("{p}/tickets/{}/close", r.ticket), None),
         ("GET", format!("{p}/promocodes"), None),
         ("POST", format!("{p}/promocodes"), Some(json!({"code": "NEW10", "kind": "discount", "value": 10}))),
@@ -359,6 +384,7 @@ pub fn template(path: &str) -> String {
         ("subscriptions", "{subscription_id}"),
         ("transactions", "{transaction_id}"),
         ("card-payments", "{payment_id}"),
+        ("stars-payments", "{payment_id}"),
         ("tickets", "{ticket_id}"),
         ("promocodes", "{promocode_id}"),
         ("features", "{key}"),

@@ -28,7 +28,7 @@ use chrono::{DateTime, Duration, Utc};
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
 use remnabot_domain::payment::{Confirmation, GatewayAccount, PaymentGateway, PaymentRequest, stars_for};
-use remnabot_domain::{Error, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
+use remnabot_domain::{Error, Page, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
@@ -476,6 +476,33 @@ impl Sales<'_> {
         .await
         .map_err(|e| map_write(e, || "this payment could not be recorded; try again".to_owned(), "user"))?;
         to_stars(m)
+    }
+
+    /// The Stars payment `id` of this tenant.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] (also for another tenant's), [`Error::Unavailable`].
+    pub async fn stars_payment(&self, tenant: &Tenant, id: PaymentId) -> Result<StarsPayment> {
+        to_stars(scope::get::<sp::Entity, _>(&self.store.db, tenant, id.0).await?)
+    }
+
+    /// A page of this tenant's Stars payments, newest first, optionally of one status.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn stars_payments(
+        &self,
+        tenant: &Tenant,
+        status: Option<StarsStatus>,
+        page: Page,
+    ) -> Result<Vec<StarsPayment>> {
+        let mut q = scope::select::<sp::Entity>(tenant);
+        if let Some(s) = status {
+            q = q.filter(sp::Column::Status.eq(s.as_str()));
+        }
+        let rows =
+            scope::paged(q.order_by_desc(sp::Column::Id), page).all(&self.store.db).await.map_err(unavailable)?;
+        rows.into_iter().map(to_stars).collect()
     }
 
     /// The Stars payment with this invoice payload, if this tenant has it.
