@@ -85,7 +85,12 @@ pub async fn metrics(State(s): State<ApiState>, caller: Caller) -> Result<Respon
         "Zarinpal payments by status.",
         &by(&stats.zarinpal_payments_by_status, &zarinpal),
     );
-    metric("remnabot_stars_payments", "gauge", "Telegram Stars payments by status.", &by(&stats.stars_payments_by_status, &stars));
+    metric(
+        "remnabot_stars_payments",
+        "gauge",
+        "Telegram Stars payments by status.",
+        &by(&stats.stars_payments_by_status, &stars),
+    );
     metric(
         "remnabot_outbox_pending",
         "gauge",
@@ -106,4 +111,3 @@ pub async fn metrics(State(s): State<ApiState>, caller: Caller) -> Result<Respon
     );
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response())
 }
-
