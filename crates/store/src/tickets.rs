@@ -68,9 +68,9 @@ pub struct NewMessage {
 const MAX_TITLE: usize = 255;
 /// The longest message text, in characters (Telegram's own limit).
 pub const MAX_TEXT: usize = 4096;
-/// How much of an answer the customer's notification quotes, in characters: the template
-/// around it must still fit Telegram's 4096. The whole answer is stored and shown under
-/// "My tickets". The bot quotes the same amount when an admin answers there.
+/// How much of a ticket message a notification quotes, in characters: the template around it
+/// must still fit Telegram's 4096. The whole message is stored and shown under "My tickets".
+/// The bot quotes the same amount to the other side.
 pub const QUOTED_CHARS: usize = 3500;
 
 /// The sender recorded on an answer written through the HTTP API, which has no Telegram user
@@ -94,7 +94,7 @@ pub struct AdminReply {
 }
 
 /// `text` cut to `max` characters, with an ellipsis when cut.
-fn clip(text: &str, max: usize) -> String {
+pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }

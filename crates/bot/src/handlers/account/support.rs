@@ -21,13 +21,10 @@ use super::{Action, button, cancel_keyboard, display_name};
 use crate::dialogue::DialogueState;
 use crate::handlers::{HandlerError, HandlerResult, Shared, TenantBot, answer, end_question, feature_on, tg_id};
 use crate::texts::Arg;
+use remnabot_store::tickets::{MAX_TEXT, QUOTED_CHARS, clip};
 
-/// The longest message text a ticket stores (Telegram's own limit).
-const MAX_TEXT: usize = 4096;
 /// The longest ticket title, taken from the first line of its first message.
 const TITLE_CHARS: usize = 60;
-/// How much of a customer's text is quoted to the admins (the rest is stored).
-const QUOTED_CHARS: usize = 3500;
 /// Photo captions Telegram accepts, minus room for the heading.
 const CAPTION_CHARS: usize = 900;
 /// Tickets listed under "My tickets".
@@ -100,16 +97,6 @@ fn content_of(msg: &Message) -> Result<Content, ContentRefusal> {
         Some(text) if !text.is_empty() => Ok(Content::Text(text.to_owned())),
         _ => Err("acct-ticket-expects-text-or-photo"),
     }
-}
-
-/// `text` cut to `max` characters, with an ellipsis when cut.
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut clipped: String = text.chars().take(max).collect();
-    clipped.push('…');
-    clipped
 }
 
 /// The ticket number as a message argument.
