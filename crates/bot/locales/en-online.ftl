@@ -4,6 +4,11 @@ pay-stars = ⭐ Telegram Stars
 zarinpal-started = Your order of { $amount } is ready. Tap the button to pay on Zarinpal's page; you will get a message here once it is confirmed.
 zarinpal-pay-button = 💳 Pay
 zarinpal-down = ⚠️ The online payment gateway is not answering right now. Nothing was charged: please try again in a few minutes, or choose another payment method.
+zarinpal-unavailable = ⚠️ Online payment is not available in this shop right now. Nothing was charged: please choose another payment method. The shop's admins have been told.
+admin-zarinpal-account =
+    ⚠️ Zarinpal refused this shop's merchant account, so customers cannot pay online.
+    Zarinpal said: { $reason }
+    Check the merchant id (setting zarinpal_merchant_id) and the terminal's status in your Zarinpal panel.
 online-failed = ⚠️ This payment could not be started. Please try again from the plans.
 online-shop-unavailable = ⚠️ This plan cannot be sold right now. Please try again later.
 online-top-up-failed = ⚠️ This top-up could not be started. Please try again from your balance.

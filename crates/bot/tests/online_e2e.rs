@@ -790,3 +790,33 @@ async fn forged_or_out_of_limit_online_top_ups_are_refused_and_record_nothing() 
         w.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rejected_merchant_account_sends_customers_elsewhere_and_alerts_the_admins_once() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let b = w.shop("Beta", MERCHANT_B).await;
+        w.zp.reject_merchant(MERCHANT_A);
+        let unavailable = w.text("zarinpal-unavailable", &[]);
+        for user in [803_100_001, 803_100_002] {
+            let checkout = w.checkout(&a, user).await;
+            let data = World::data(&checkout, "pay:z:").unwrap();
+            let n = w.count(&a, user);
+            w.tg.press_button(&a.token, user, checkout.message_id, &data).unwrap();
+            w.wait_for(&a, user, n, "the unavailable text", |m| m.text.as_deref() == Some(unavailable.as_str())).await;
+        }
+        // The admins are told, with Zarinpal's reason, once for both refusals.
+        let admin = 700_000_001;
+        let is_alert = |m: &SentMessage| m.text.as_deref().is_some_and(|t| t.contains("merchant account"));
+        let alert = w.wait_for(&a, admin, 0, "the admins' alert", is_alert).await;
+        assert!(alert.text.as_deref().is_some_and(|t| t.contains("code -10")), "{alert:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(w.tg.transcript(&a.token, admin).iter().filter(|m| is_alert(m)).count(), 1);
+        assert_eq!(w.transactions(&a).await, 0);
+        // Only that tenant's account is refused.
+        w.start_zarinpal(&b, 803_100_003).await;
+        assert!(w.tg.transcript(&b.token, admin).iter().all(|m| !is_alert(m)));
+        w.stop().await;
+    }
+}

@@ -20,6 +20,7 @@ use super::shop::{Action, Purpose, button, plan_summary};
 use super::{HandlerError, HandlerResult, Shared, TenantBot, admin, answer, end_question};
 use crate::calendar::format_datetime;
 use crate::dialogue::DialogueState;
+use crate::texts::Arg;
 
 /// The longest text receipt: a receipt is a reference number or a short note, and admins
 /// read it in a Telegram message (longer texts are refused, captions cut).
@@ -152,21 +153,42 @@ async fn explain(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId, e:
 }
 
 /// Alerts the tenant's admins that its wallet cannot cover sales, at most once an hour per
-/// admin (the notification key names the hour).
+/// admin.
 async fn alert_wallet_short(shared: &Shared, bot: &TenantBot, available: Toman, needed: Toman) -> HandlerResult {
+    alert_admins_hourly(
+        shared,
+        bot,
+        "wallet-short",
+        "admin-wallet-short",
+        &[("available", available.into()), ("needed", needed.into())],
+    )
+    .await?;
+    tracing::warn!(bot_id = %bot.tenant.bot_id(), available = available.0, needed = needed.0, "sale refused: the tenant's wallet is short");
+    Ok(())
+}
+
+/// Queues text `id` to each of the tenant's admins, at most once an hour per admin for this
+/// `kind` of alert (the notification key names the hour).
+///
+/// # Errors
+/// [`HandlerError`] when the database fails.
+pub(super) async fn alert_admins_hourly(
+    shared: &Shared,
+    bot: &TenantBot,
+    kind: &str,
+    id: &str,
+    args: &[(&str, Arg)],
+) -> HandlerResult {
     let now = Utc::now();
     let hour = format!("{:04}{:02}{:02}{:02}", now.year(), now.month(), now.day(), now.hour());
     for (chat, lang) in admin::recipients(shared, bot).await? {
-        let text =
-            shared.text(lang, "admin-wallet-short", &[("available", available.into()), ("needed", needed.into())]);
         let n = NewNotification {
             chat_id: chat,
-            text,
-            idempotency_key: format!("wallet-short:{}:{hour}:{chat}", bot.tenant.bot_id()),
+            text: shared.text(lang, id, args),
+            idempotency_key: format!("{kind}:{}:{hour}:{chat}", bot.tenant.bot_id()),
         };
         shared.store.notifications().enqueue(&bot.tenant, &n).await?;
     }
-    tracing::warn!(bot_id = %bot.tenant.bot_id(), available = available.0, needed = needed.0, "sale refused: the tenant's wallet is short");
     Ok(())
 }
 

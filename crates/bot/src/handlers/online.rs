@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use remnabot_domain::config::Language;
-use remnabot_domain::payment::PaymentGateway;
+use remnabot_domain::payment::{GatewayError, PaymentGateway};
 use remnabot_domain::{Error, PlanId, Toman};
 use remnabot_store::payments::PaymentPurpose;
 use remnabot_store::sales::PayMethod;
@@ -350,10 +350,27 @@ async fn explain(
     e: Error,
 ) -> HandlerResult {
     let id = match &e {
-        Error::Unavailable { .. } => {
-            tracing::warn!(bot_id = %bot.tenant.bot_id(), error = %e, source = ?std::error::Error::source(&e).map(ToString::to_string), "an online payment could not start");
-            "zarinpal-down"
-        }
+        Error::Unavailable { source, .. } => match source.downcast_ref::<GatewayError>() {
+            // The tenant's merchant account is wrong: retrying cannot help, its admins must
+            // fix the setting (told at most once an hour).
+            Some(gateway) if gateway.is_account_problem() => {
+                tracing::warn!(bot_id = %bot.tenant.bot_id(), error = %gateway, "Zarinpal refused the tenant's merchant account");
+                let reason = gateway.to_string();
+                super::checkout::alert_admins_hourly(
+                    shared,
+                    bot,
+                    "zarinpal-account",
+                    "admin-zarinpal-account",
+                    &[("reason", reason.as_str().into())],
+                )
+                .await?;
+                "zarinpal-unavailable"
+            }
+            _ => {
+                tracing::warn!(bot_id = %bot.tenant.bot_id(), error = %e, source = %source, "an online payment could not start");
+                "zarinpal-down"
+            }
+        },
         Error::Conflict(_) => "method-unavailable",
         Error::TenantWalletShort { .. } => "online-shop-unavailable",
         _ if order.top_up().is_some() => "online-top-up-failed",
