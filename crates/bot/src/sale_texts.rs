@@ -1,14 +1,18 @@
-//! The customer's messages about card-to-card payments, which the sales service queues in
-//! the same transaction as the approval, rejection or expiry they announce; and the job
-//! step that expires unreviewed payments.
+//! The messages about card-to-card payments which the sales service queues in the same
+//! transaction as the approval, rejection or expiry they announce (the customer's, and the
+//! outcome added to every admin's copy of the receipt); and the job step that expires
+//! unreviewed payments.
 
 use chrono::{DateTime, Utc};
 use remnabot_domain::config::Language;
+use remnabot_domain::notify::CallbackButton;
 use remnabot_domain::{Tenant, Toman};
 use remnabot_store::Store;
-use remnabot_store::payments::{CardPayment, PaymentPurpose};
+use remnabot_store::payments::{CardPayment, PaymentPurpose, PaymentStatus};
 use remnabot_store::sales::SaleTexts;
 
+use crate::calendar::format_datetime;
+use crate::handlers::admin::Action;
 use crate::texts::Texts;
 
 impl SaleTexts for Texts {
@@ -38,6 +42,33 @@ impl SaleTexts for Texts {
         } else {
             self.get(lang, "card-expired", &[code])
         }
+    }
+
+    /// The one outcome line, used by the queued edits and by the bot's own edit of the
+    /// message an admin pressed.
+    fn review_outcome(&self, lang: Language, payment: &CardPayment) -> String {
+        let by = payment.reviewed_by.map_or_else(|| "API".to_owned(), |id| id.to_string());
+        let at = payment.reviewed_at.map(|t| format_datetime(lang, t)).unwrap_or_default();
+        match payment.status {
+            PaymentStatus::Pending => String::new(),
+            PaymentStatus::Approved => {
+                self.get(lang, "admin-outcome-approved", &[("admin", by.into()), ("at", at.into())])
+            }
+            PaymentStatus::Rejected => match payment.reject_reason.as_deref() {
+                Some(reason) => self.get(
+                    lang,
+                    "admin-outcome-rejected-reason",
+                    &[("admin", by.into()), ("at", at.into()), ("reason", reason.into())],
+                ),
+                None => self.get(lang, "admin-outcome-rejected", &[("admin", by.into()), ("at", at.into())]),
+            },
+            PaymentStatus::Expired => self.get(lang, "admin-outcome-expired", &[]),
+        }
+    }
+
+    /// Details stays under a reviewed receipt; Approve and Reject go.
+    fn review_button(&self, lang: Language, payment: &CardPayment) -> Option<CallbackButton> {
+        Some(CallbackButton { text: self.get(lang, "admin-details", &[]), data: Action::Details(payment.id).data() })
     }
 }
 

@@ -15,7 +15,7 @@ use remnabot_bot::texts::{Arg, Texts};
 use remnabot_bot::{Fleet, FleetConfig, UpdatesMode};
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
-use remnabot_domain::notify::{Notifier, NotifyError};
+use remnabot_domain::notify::{MessageEdit, Notifier, NotifyError};
 use remnabot_domain::panel::PanelVersion;
 use remnabot_domain::{BotId, Page, Tenant, TgUserId, Toman};
 use remnabot_jobs::SinglePanel;
@@ -23,10 +23,12 @@ use remnabot_jobs::notify::NotificationWorker;
 use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
 use remnabot_store::cards::CardSpec;
 use remnabot_store::ledger::Posting;
+use remnabot_store::outbox::OutboxStatus;
 use remnabot_store::payments::{CardPayment, PaymentStatus};
 use remnabot_store::plans::{Plan, PlanSpec};
 use remnabot_store::platform::NewBot;
 use remnabot_store::promos::{PromoCodeSpec, PromoKind};
+use remnabot_store::sales::{Reviewer, SaleTexts};
 use remnabot_store::{Backend, Store, testing};
 use remnabot_testkit::telegram::SentMessage;
 use remnabot_testkit::{FakeRemnawave, FakeTelegram};
@@ -61,6 +63,31 @@ impl Notifier for FakeBotApi {
             .await
             .map_err(|e| NotifyError::Transient(e.to_string()))?;
         if res.status().is_success() { Ok(()) } else { Err(NotifyError::Undeliverable(res.status().to_string())) }
+    }
+
+    /// `editMessageCaption` / `editMessageText` as the real notifier calls them; "message is
+    /// not modified" (the bot already showed this) is done.
+    async fn edit(&self, bot: BotId, edit: &MessageEdit) -> Result<(), NotifyError> {
+        let token =
+            self.store.platform().telegram_token(bot).await.map_err(|e| NotifyError::Transient(e.to_string()))?;
+        let method = if edit.caption { "editMessageCaption" } else { "editMessageText" };
+        let url = format!("{}/bot{}/{method}", self.url.trim_end_matches('/'), token.expose_secret());
+        let mut body = json!({"chat_id": edit.chat_id, "message_id": edit.message_id});
+        body[if edit.caption { "caption" } else { "text" }] = json!(edit.text);
+        if let Some(b) = &edit.button {
+            body["reply_markup"] = json!({"inline_keyboard": [[{"text": b.text, "callback_data": b.data}]]});
+        }
+        let res = self.client.post(url).json(&body).send().await.map_err(|e| NotifyError::Transient(e.to_string()))?;
+        if res.status().is_success() {
+            return Ok(());
+        }
+        let answer: serde_json::Value = res.json().await.unwrap_or_default();
+        let description = answer["description"].as_str().unwrap_or_default().to_owned();
+        if description.contains("message is not modified") {
+            Ok(())
+        } else {
+            Err(NotifyError::Undeliverable(description))
+        }
     }
 }
 
@@ -998,6 +1025,103 @@ async fn members_of_the_admin_chat_review_receipts_there_and_give_the_reason_the
             .unwrap();
         let details = w.nth(&a, group, n).await.text.unwrap();
         assert!(details.contains("6037 99** **** 7893") && details.contains("رد شده"), "{details}");
+        w.stop().await;
+    }
+}
+
+/// Waits until message `message_id` of `chat` shows `outcome` under its caption with only the
+/// Details button.
+async fn shows_outcome(w: &World, shop: &Shop, chat: i64, message_id: i64, outcome: &str, payment: &CardPayment) {
+    let details = format!("adm:info:{}", payment.id);
+    let shown = |fake: &FakeTelegram| {
+        fake.message(&shop.token, chat, message_id).is_some_and(|m| {
+            let caption = m["caption"].as_str().unwrap_or_default();
+            let buttons: Vec<_> = m["reply_markup"]["inline_keyboard"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+                .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+                .collect();
+            caption.ends_with(&format!("\n\n{outcome}")) && buttons == vec![details.clone()]
+        })
+    };
+    let ok = w.tg.wait_until(WAIT, shown).await;
+    let now = w.tg.message(&shop.token, chat, message_id);
+    assert!(ok, "message {message_id} of {chat} never showed {outcome:?}: {now:#?}");
+    let caption = now.unwrap()["caption"].as_str().unwrap().to_owned();
+    assert!(caption.contains(&payment.tracking_code), "the receipt stays above the outcome: {caption}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_admins_copy_of_a_receipt_shows_the_outcome_whoever_decides() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", ADMIN_A).await;
+        let _b = w.shop("Beta", ADMIN_B).await;
+        let (first, second) = (730_000_001, 730_000_002);
+        w.store.configs().set(&a.t, "admin_ids", json!([first, second])).await.unwrap();
+
+        // An admin approves in the bot: the other admin's copy shows it too.
+        let user = 555_001_301;
+        w.join(&a, user, Language::En).await;
+        let payment = w.pay_by_card(&a, user, Language::En, &a.plans[0]).await;
+        let mine = w.receipt_for(&a, first, &payment).await;
+        let theirs = w.receipt_for(&a, second, &payment).await;
+        let q = w.press(&a, first, &mine, "adm:ok:");
+        assert_eq!(w.answer(&a, &q).await, Some(w.text(Language::Fa, "admin-approved", &[])));
+        let approved = w.store.card_payments().get(&a.t, payment.id).await.unwrap();
+        assert_eq!(approved.reviewed_by, Some(TgUserId(first)));
+        let outcome = w.texts.review_outcome(Language::Fa, &approved);
+        assert!(outcome.contains("تأیید شد توسط"), "{outcome}");
+        shows_outcome(&w, &a, second, theirs.message_id, &outcome, &approved).await;
+        shows_outcome(&w, &a, first, mine.message_id, &outcome, &approved).await;
+        // The queued edit of the pressed copy carries the bot's own text: Telegram finds
+        // nothing to change, and the outbox entry is closed all the same.
+        wait_until("the queued edits were delivered", async || {
+            let all = w.store.notifications().list(&a.t, None, Page::default()).await.unwrap();
+            let edits: Vec<_> = all.iter().filter(|n| n.edit.is_some()).collect();
+            edits.len() == 2 && edits.iter().all(|n| n.status == OutboxStatus::Done)
+        })
+        .await;
+        let edits_of_mine =
+            w.tg.transcript(&a.token, first).iter().filter(|m| m.message_id == mine.message_id && !m.is_send()).count();
+        assert_eq!(edits_of_mine, 1, "{backend:?}: the pressed copy is edited once");
+
+        // Approved through the API: no admin pressed anything, both copies show it.
+        let other = 555_001_302;
+        w.join(&a, other, Language::En).await;
+        let payment = w.pay_by_card(&a, other, Language::En, &a.plans[0]).await;
+        let copies = [w.receipt_for(&a, first, &payment).await, w.receipt_for(&a, second, &payment).await];
+        let approval =
+            w.store.sales().approve_card_payment(&a.t, payment.id, Reviewer::Api, &*w.texts, Utc::now()).await.unwrap();
+        let outcome = w.texts.review_outcome(Language::Fa, &approval.payment);
+        assert!(outcome.contains("API"), "{outcome}");
+        for (admin, copy) in [first, second].into_iter().zip(&copies) {
+            shows_outcome(&w, &a, admin, copy.message_id, &outcome, &approval.payment).await;
+        }
+
+        // Nobody reviews in time: the expiry job edits both copies.
+        let late = 555_001_303;
+        w.join(&a, late, Language::En).await;
+        let payment = w.pay_by_card(&a, late, Language::En, &a.plans[0]).await;
+        let copies = [w.receipt_for(&a, first, &payment).await, w.receipt_for(&a, second, &payment).await];
+        wait_until("both copies recorded", async || {
+            w.store.card_payments().review_messages(&a.t, payment.id).await.unwrap().len() == 2
+        })
+        .await;
+        let later = Utc::now() + chrono::Duration::hours(25);
+        let expired =
+            remnabot_bot::sale_texts::expire_card_payments_everywhere(&w.store, &w.texts, later).await.unwrap();
+        assert_eq!(expired, 1);
+        // The edits are queued at the job's clock: deliver them at that time.
+        let notifier = Arc::new(FakeBotApi { store: w.store.clone(), url: w.tg.url(), client: reqwest::Client::new() });
+        NotificationWorker::new(w.store.clone(), notifier).run_once(later).await.unwrap();
+        let expired = w.store.card_payments().get(&a.t, payment.id).await.unwrap();
+        let outcome = w.text(Language::Fa, "admin-outcome-expired", &[]);
+        for (admin, copy) in [first, second].into_iter().zip(&copies) {
+            shows_outcome(&w, &a, admin, copy.message_id, &outcome, &expired).await;
+        }
         w.stop().await;
     }
 }

@@ -1,11 +1,12 @@
-//! The notification worker: delivers queued messages through the tenant's bot, retrying
-//! transient failures and honouring Telegram's `retry_after`.
+//! The notification worker: delivers queued messages (new messages, and edits of messages
+//! the bot sent before) through the tenant's bot, retrying transient failures and honouring
+//! Telegram's `retry_after`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use remnabot_domain::notify::{Notifier, NotifyError};
+use remnabot_domain::notify::{MessageEdit, Notifier, NotifyError};
 use remnabot_domain::{Error, Result, Tenant};
 use remnabot_store::Store;
 
@@ -34,7 +35,7 @@ impl NotificationWorker {
         }
     }
 
-    /// Sends every due message once.
+    /// Sends (or applies, for an edit) every due message once.
     ///
     /// # Errors
     /// [`Error::Unavailable`] when the outbox cannot be read.
@@ -50,7 +51,20 @@ impl NotificationWorker {
             };
             let tenant = Tenant::of(&bot);
             let notifications = self.store.notifications();
-            match self.notifier.send(bot.id, note.chat_id, &note.text).await {
+            let delivered = match &note.edit {
+                Some(target) => {
+                    let edit = MessageEdit {
+                        chat_id: note.chat_id,
+                        message_id: target.message_id,
+                        caption: target.caption,
+                        text: note.text.clone(),
+                        button: target.button.clone(),
+                    };
+                    self.notifier.edit(bot.id, &edit).await
+                }
+                None => self.notifier.send(bot.id, note.chat_id, &note.text).await,
+            };
+            match delivered {
                 Ok(()) => {
                     notifications.mark_sent(&tenant, note.id, now).await?;
                     report.done += 1;

@@ -1,10 +1,11 @@
-//! Sends notifications with the Bot API's `sendMessage` as the tenant's bot. A plain HTTP
-//! call: the bot fleet will route this through its per-bot rate limiter when it lands.
+//! Sends notifications with the Bot API's `sendMessage`, and applies queued edits with
+//! `editMessageText` / `editMessageCaption`, as the tenant's bot. A plain HTTP call: the bot
+//! fleet will route this through its per-bot rate limiter when it lands.
 
 use std::time::Duration;
 
 use remnabot_domain::BotId;
-use remnabot_domain::notify::{Notifier, NotifyError};
+use remnabot_domain::notify::{MessageEdit, Notifier, NotifyError};
 use remnabot_store::Store;
 use secrecy::ExposeSecret;
 
@@ -37,17 +38,17 @@ struct Parameters {
     retry_after: Option<u64>,
 }
 
-#[async_trait::async_trait]
-impl Notifier for BotApiNotifier {
-    async fn send(&self, bot: BotId, chat_id: i64, text: &str) -> Result<(), NotifyError> {
+impl BotApiNotifier {
+    /// Calls `method` as `bot` with a JSON body and maps Telegram's answer.
+    async fn call(&self, bot: BotId, method: &str, body: serde_json::Value) -> Result<(), NotifyError> {
         let token =
             self.store.platform().telegram_token(bot).await.map_err(|e| NotifyError::Transient(e.to_string()))?;
-        let url = format!("{}/bot{}/sendMessage", self.api_url, token.expose_secret());
+        let url = format!("{}/bot{}/{method}", self.api_url, token.expose_secret());
         let res = self
             .client
             .post(&url)
             .timeout(Duration::from_secs(15))
-            .json(&serde_json::json!({ "chat_id": chat_id, "text": text, "disable_web_page_preview": true }))
+            .json(&body)
             .send()
             .await
             // The URL holds the token: report the kind of failure, never the request.
@@ -69,9 +70,45 @@ impl Notifier for BotApiNotifier {
             429 => Err(NotifyError::RetryAfter(Duration::from_secs(
                 answer.parameters.and_then(|p| p.retry_after).unwrap_or(5),
             ))),
-            // Blocked by the user, chat not found, user deactivated: retrying cannot help.
+            // Blocked by the user, chat not found, user deactivated, message to edit not
+            // found or no longer editable: retrying cannot help.
             400 | 403 => Err(NotifyError::Undeliverable(description)),
             code => Err(NotifyError::Transient(format!("Telegram error {code}: {description}"))),
+        }
+    }
+}
+
+/// The JSON body of the edit: the text or caption, and the one button left (none removes
+/// the inline keyboard, as an edit without `reply_markup` does).
+fn edit_body(edit: &MessageEdit) -> serde_json::Value {
+    let mut body = serde_json::json!({ "chat_id": edit.chat_id, "message_id": edit.message_id });
+    if edit.caption {
+        body["caption"] = edit.text.clone().into();
+    } else {
+        body["text"] = edit.text.clone().into();
+        body["disable_web_page_preview"] = true.into();
+    }
+    if let Some(b) = &edit.button {
+        body["reply_markup"] =
+            serde_json::json!({ "inline_keyboard": [[{ "text": b.text, "callback_data": b.data }]] });
+    }
+    body
+}
+
+#[async_trait::async_trait]
+impl Notifier for BotApiNotifier {
+    async fn send(&self, bot: BotId, chat_id: i64, text: &str) -> Result<(), NotifyError> {
+        let body = serde_json::json!({ "chat_id": chat_id, "text": text, "disable_web_page_preview": true });
+        self.call(bot, "sendMessage", body).await
+    }
+
+    async fn edit(&self, bot: BotId, edit: &MessageEdit) -> Result<(), NotifyError> {
+        let method = if edit.caption { "editMessageCaption" } else { "editMessageText" };
+        match self.call(bot, method, edit_body(edit)).await {
+            // The message already shows exactly this (the bot edited it itself when the
+            // admin pressed the button): the edit is done.
+            Err(NotifyError::Undeliverable(d)) if d.contains("message is not modified") => Ok(()),
+            other => other,
         }
     }
 }
@@ -90,8 +127,37 @@ mod tests {
     /// What the fake saw: the token path segment and the JSON body of each call.
     type Seen = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
 
+    /// Answers an edit by message id (1 ok, 2 not modified, 3 gone, 4 rate-limited) and
+    /// records the method and body.
+    async fn edit_answer(
+        State(seen): State<Seen>,
+        uri: axum::http::Uri,
+        body: axum::Json<serde_json::Value>,
+    ) -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
+        let method = uri.path().rsplit('/').next().unwrap_or_default().to_owned();
+        let message = body["message_id"].as_i64().unwrap_or_default();
+        seen.lock().unwrap().push((method, body.0));
+        let (status, answer) = match message {
+            1 => (200, serde_json::json!({"ok": true, "result": {"message_id": 1}})),
+            2 => (
+                400,
+                serde_json::json!({"ok": false, "error_code": 400, "description": "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"}),
+            ),
+            3 => (
+                400,
+                serde_json::json!({"ok": false, "error_code": 400, "description": "Bad Request: message to edit not found"}),
+            ),
+            _ => (
+                429,
+                serde_json::json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 3", "parameters": {"retry_after": 3}}),
+            ),
+        };
+        (axum::http::StatusCode::from_u16(status).unwrap(), axum::Json(answer))
+    }
+
     /// A Bot API stand-in: answers `sendMessage` by chat id (1 ok, 2 rate-limited, 3 blocked,
-    /// 4 server error) and records the token path and body it saw.
+    /// 4 server error) and edits as [`edit_answer`], and records the token path (the method
+    /// for edits) and body it saw.
     async fn fake_bot_api() -> (String, Seen) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let app = axum::Router::new()
@@ -109,6 +175,8 @@ mod tests {
                     (axum::http::StatusCode::from_u16(status).unwrap(), axum::Json(answer))
                 }),
             )
+            .route("/{token}/editMessageText", post(edit_answer))
+            .route("/{token}/editMessageCaption", post(edit_answer))
             .with_state(seen.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -141,6 +209,49 @@ mod tests {
         let seen = seen.lock().unwrap();
         assert_eq!(seen[0].0, format!("bot{}", token.expose_secret()), "sent as the tenant's own bot");
         assert_eq!(seen[0].1["text"], "hello");
+    }
+
+    #[tokio::test]
+    async fn edits_replace_the_caption_or_text_and_keep_one_button_and_not_modified_counts_as_done() {
+        let (url, seen) = fake_bot_api().await;
+        let store = testing::store(remnabot_store::Backend::Sqlite).await;
+        let created = store
+            .platform()
+            .create(remnabot_store::platform::NewBot { name: "Shop".into(), telegram_token: testing::telegram_token() })
+            .await
+            .unwrap();
+        let notifier = BotApiNotifier::new(store, reqwest::Client::new(), &url);
+        let bot = created.bot.id;
+        let edit = |message_id, caption| MessageEdit {
+            chat_id: 10,
+            message_id,
+            caption,
+            text: "receipt\n\nApproved".into(),
+            button: Some(remnabot_domain::notify::CallbackButton { text: "Details".into(), data: "adm:info:5".into() }),
+        };
+
+        assert_eq!(notifier.edit(bot, &edit(1, true)).await, Ok(()));
+        assert_eq!(notifier.edit(bot, &edit(1, false)).await, Ok(()));
+        assert_eq!(notifier.edit(bot, &edit(2, true)).await, Ok(()), "already showing it is done");
+        assert!(
+            matches!(notifier.edit(bot, &edit(3, false)).await, Err(NotifyError::Undeliverable(d)) if d.contains("not found"))
+        );
+        assert_eq!(notifier.edit(bot, &edit(4, true)).await, Err(NotifyError::RetryAfter(Duration::from_secs(3))));
+        let no_button = MessageEdit { button: None, ..edit(1, false) };
+        assert_eq!(notifier.edit(bot, &no_button).await, Ok(()));
+
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0].0, "editMessageCaption");
+        assert_eq!(seen[0].1["caption"], "receipt\n\nApproved");
+        assert!(seen[0].1.get("text").is_none());
+        assert_eq!(seen[0].1["message_id"], 1);
+        assert_eq!(
+            seen[0].1["reply_markup"],
+            serde_json::json!({"inline_keyboard": [[{"text": "Details", "callback_data": "adm:info:5"}]]})
+        );
+        assert_eq!(seen[1].0, "editMessageText");
+        assert_eq!(seen[1].1["text"], "receipt\n\nApproved");
+        assert!(seen[5].1.get("reply_markup").is_none(), "no button: the keyboard goes");
     }
 
     #[tokio::test]

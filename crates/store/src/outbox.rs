@@ -3,8 +3,13 @@
 //! the same way. Workers (in `remnabot-jobs`) claim due entries through [`crate::platform`],
 //! apply them, and record the outcome here; an entry stays pending, with growing back-off,
 //! until it is done, so a crash or restart loses nothing.
+//!
+//! A notification is either a new message or, when it names `edit_message_id`, an edit of a
+//! message the bot sent earlier (the admins' copies of a receipt rewritten with the review's
+//! outcome): new text or caption, and at most one callback button left under it.
 
 use chrono::{DateTime, Duration, Utc};
+use remnabot_domain::notify::CallbackButton;
 use remnabot_domain::{BotId, Error, Page, PlanId, Result, SubscriptionId, Tenant, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -82,6 +87,8 @@ pub struct Notification {
     pub id: i64,
     pub chat_id: i64,
     pub text: String,
+    /// Set when this entry rewrites an existing message instead of sending one.
+    pub edit: Option<EditTarget>,
     pub status: OutboxStatus,
     pub attempts: u32,
     pub next_attempt_at: DateTime<Utc>,
@@ -90,11 +97,27 @@ pub struct Notification {
     pub done_at: Option<DateTime<Utc>>,
 }
 
+/// The message an edit entry rewrites, in the entry's chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EditTarget {
+    pub message_id: i64,
+    /// A photo or document: the caption is replaced (at most 1024 characters).
+    pub caption: bool,
+    /// The one button left under the message; `None` removes every button.
+    pub button: Option<CallbackButton>,
+}
+
 fn to_notification(m: note::Model) -> Result<Notification> {
+    let button = match (m.edit_button_text, m.edit_button_data) {
+        (Some(text), Some(data)) => Some(CallbackButton { text, data }),
+        _ => None,
+    };
+    let edit = m.edit_message_id.map(|message_id| EditTarget { message_id, caption: m.edit_caption, button });
     Ok(Notification {
         id: m.id,
         chat_id: m.chat_id,
         text: m.text,
+        edit,
         status: OutboxStatus::parse(&m.status)?,
         attempts: u32::try_from(m.attempts).unwrap_or(0),
         next_attempt_at: m.next_attempt_at,
@@ -112,6 +135,26 @@ pub struct NewNotification {
     /// Unique per tenant: queuing the same key twice sends once.
     pub idempotency_key: String,
 }
+
+/// An edit to queue: `text` replaces the text (or the caption) of message `message_id` in
+/// `chat_id`, and `button` becomes its only button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEdit {
+    pub chat_id: i64,
+    pub message_id: i64,
+    /// A photo or document: `text` is its new caption, at most 1024 characters.
+    pub caption: bool,
+    /// At most 4096 characters (1024 for a caption).
+    pub text: String,
+    pub button: Option<CallbackButton>,
+    /// Unique per tenant (and shared with messages): queuing the same key twice edits once.
+    pub idempotency_key: String,
+}
+
+/// Telegram's limit for a message text, in characters.
+pub const MAX_TEXT: usize = 4096;
+/// Telegram's limit for a photo or document caption, in characters.
+pub const MAX_CAPTION: usize = 1024;
 
 /// What a purchase or renewal needs.
 #[derive(Debug, Clone)]
@@ -617,30 +660,67 @@ pub(crate) async fn enqueue_in(
     n: &NewNotification,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    check_key(&n.idempotency_key)?;
-    if n.text.trim().is_empty() || n.text.chars().count() > 4096 {
+    insert_entry(c, tenant, n.chat_id, &n.text, &n.idempotency_key, None, now).await
+}
+
+/// Queues an edit in the caller's transaction; false when the key was queued before.
+pub(crate) async fn enqueue_edit_in(
+    c: &impl ConnectionTrait,
+    tenant: &Tenant,
+    e: &NewEdit,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    if e.caption && e.text.chars().count() > MAX_CAPTION {
+        return Err(Error::invalid("text", "a caption must be 1 to 1024 characters"));
+    }
+    let bad_button = e.button.as_ref().is_some_and(|b| {
+        b.text.trim().is_empty() || b.text.chars().count() > 64 || b.data.is_empty() || b.data.len() > 64
+    });
+    if bad_button {
+        return Err(Error::invalid("button", "needs a label of 1 to 64 characters and 1 to 64 bytes of data"));
+    }
+    let target = EditTarget { message_id: e.message_id, caption: e.caption, button: e.button.clone() };
+    insert_entry(c, tenant, e.chat_id, &e.text, &e.idempotency_key, Some(&target), now).await
+}
+
+async fn insert_entry(
+    c: &impl ConnectionTrait,
+    tenant: &Tenant,
+    chat_id: i64,
+    text: &str,
+    key: &str,
+    edit: Option<&EditTarget>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    check_key(key)?;
+    if text.trim().is_empty() || text.chars().count() > MAX_TEXT {
         return Err(Error::invalid("text", "must be 1 to 4096 characters"));
     }
     let exists = scope::select::<note::Entity>(tenant)
-        .filter(note::Column::IdempotencyKey.eq(n.idempotency_key.as_str()))
+        .filter(note::Column::IdempotencyKey.eq(key))
         .count(c)
         .await
         .map_err(unavailable)?;
     if exists > 0 {
         return Ok(false);
     }
+    let button = edit.and_then(|e| e.button.as_ref());
     note::ActiveModel {
         bot_id: Set(tenant.bot_id().0),
         created_at: Set(now),
-        chat_id: Set(n.chat_id),
-        text: Set(n.text.clone()),
+        chat_id: Set(chat_id),
+        text: Set(text.to_owned()),
         status: Set(OutboxStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(now),
         locked_until: Set(None),
         last_error: Set(None),
         done_at: Set(None),
-        idempotency_key: Set(n.idempotency_key.clone()),
+        idempotency_key: Set(key.to_owned()),
+        edit_message_id: Set(edit.map(|e| e.message_id)),
+        edit_caption: Set(edit.is_some_and(|e| e.caption)),
+        edit_button_text: Set(button.map(|b| b.text.clone())),
+        edit_button_data: Set(button.map(|b| b.data.clone())),
         ..Default::default()
     }
     .insert(c)
@@ -662,16 +742,33 @@ impl Notifications<'_> {
     /// [`Error::Invalid`] for an empty or over-long text or a bad key; [`Error::Unavailable`].
     pub async fn enqueue(&self, tenant: &Tenant, n: &NewNotification) -> Result<bool> {
         let tx = self.store.write_tx().await?;
-        match enqueue_in(&tx, tenant, n, Utc::now()).await {
+        let res = enqueue_in(&tx, tenant, n, Utc::now()).await;
+        self.settle(tx, tenant, &n.idempotency_key, res).await
+    }
+
+    /// Queues an edit of a message the bot sent; the same key queues once.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty or over-long text, a bad button or key;
+    /// [`Error::Unavailable`].
+    pub async fn enqueue_edit(&self, tenant: &Tenant, e: &NewEdit) -> Result<bool> {
+        let tx = self.store.write_tx().await?;
+        let res = enqueue_edit_in(&tx, tenant, e, Utc::now()).await;
+        self.settle(tx, tenant, &e.idempotency_key, res).await
+    }
+
+    /// Commits a queued entry, or tells a concurrent enqueue of the same key (which wins on
+    /// the unique index) from a real failure.
+    async fn settle(&self, tx: DatabaseTransaction, tenant: &Tenant, key: &str, res: Result<bool>) -> Result<bool> {
+        match res {
             Ok(queued) => {
                 tx.commit().await.map_err(unavailable)?;
                 Ok(queued)
             }
             Err(Error::Unavailable { .. }) => {
                 tx.rollback().await.map_err(unavailable)?;
-                // A concurrent enqueue of the same key wins on the unique index.
                 let again = scope::select::<note::Entity>(tenant)
-                    .filter(note::Column::IdempotencyKey.eq(n.idempotency_key.as_str()))
+                    .filter(note::Column::IdempotencyKey.eq(key))
                     .count(&self.store.db)
                     .await
                     .map_err(unavailable)?;
@@ -681,7 +778,10 @@ impl Notifications<'_> {
                     Err(Error::Conflict("could not queue the message; try again".to_owned()))
                 }
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                Err(e)
+            }
         }
     }
 

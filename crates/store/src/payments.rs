@@ -1,14 +1,22 @@
 //! Payments: card-to-card transfers reviewed by an admin (with a receipt and exactly-once
-//! approve/reject/expire transitions) and Zarinpal gateway payments (exactly-once paid).
+//! approve/reject/expire transitions), the admins' copies of each receipt (review messages,
+//! rewritten with the outcome through the notification outbox once the review is over) and
+//! Zarinpal gateway payments (exactly-once paid).
 
 use chrono::{DateTime, Utc};
+use remnabot_domain::config::Language;
 use remnabot_domain::{CardId, Error, Page, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 
 use crate::db::{is_unique_violation, map_write, unavailable};
-use crate::entity::{bot_plan, card_to_card_payment as card_pay, payment_card, transaction, zarinpal_payment as zp};
+use crate::entity::{
+    bot_plan, card_to_card_payment as card_pay, payment_card, review_message as review, transaction,
+    zarinpal_payment as zp,
+};
+use crate::outbox::{MAX_CAPTION, MAX_TEXT, NewEdit, enqueue_edit_in};
+use crate::sales::SaleTexts;
 use crate::subscriptions::str_enum;
 use crate::users::{optional_text, random_code};
 use crate::{Store, scope};
@@ -449,6 +457,231 @@ impl CardPayments<'_> {
             PaymentStatus::Pending => "this payment changed at the same time; try again",
         };
         Error::Conflict(msg.to_owned())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Review messages
+// ---------------------------------------------------------------------------------------
+
+/// One admin's copy of a receipt: the message the bot sent to a chat for review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewMessage {
+    pub id: i64,
+    pub payment_id: PaymentId,
+    pub chat_id: i64,
+    pub message_id: i64,
+    /// A photo or document (its caption is edited), not a text message.
+    pub has_caption: bool,
+    /// The language the copy is written in; the outcome is added in it.
+    pub language: Language,
+    /// The text or caption as sent.
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A copy of a receipt just sent to an admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReviewMessage {
+    pub chat_id: i64,
+    pub message_id: i64,
+    pub has_caption: bool,
+    pub language: Language,
+    /// 1 to 4096 characters, as sent.
+    pub text: String,
+}
+
+fn to_review_message(m: review::Model) -> ReviewMessage {
+    ReviewMessage {
+        id: m.id,
+        payment_id: PaymentId(m.payment_id),
+        chat_id: m.chat_id,
+        message_id: m.message_id,
+        has_caption: m.has_caption,
+        language: Language::parse(&m.language).unwrap_or_default(),
+        text: m.text,
+        created_at: m.created_at,
+    }
+}
+
+/// `text` cut to `max` characters, an ellipsis marking the cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// A reviewed copy's new text: the text as sent, a blank line and the outcome, within
+/// Telegram's limit (1024 characters for a caption, 4096 for a text). The part as sent is cut
+/// to make room, never the outcome, unless the outcome alone is over the limit.
+pub fn review_edit_text(sent: &str, caption: bool, outcome: &str) -> String {
+    let limit = if caption { MAX_CAPTION } else { MAX_TEXT };
+    let outcome = cut(outcome.trim(), limit);
+    let room = limit.saturating_sub(outcome.chars().count());
+    let sent = sent.trim_end();
+    if room <= 2 || sent.is_empty() {
+        return outcome;
+    }
+    format!("{}\n\n{outcome}", cut(sent, room - 2))
+}
+
+/// Queues the edit that shows `payment`'s outcome on one copy of its receipt; its key is
+/// per (payment, chat, message), so the same copy is edited once.
+async fn queue_review_edit_in(
+    c: &impl ConnectionTrait,
+    tenant: &Tenant,
+    payment: &CardPayment,
+    copy: &ReviewMessage,
+    texts: &dyn SaleTexts,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let outcome = texts.review_outcome(copy.language, payment);
+    if outcome.trim().is_empty() {
+        return Ok(());
+    }
+    let edit = NewEdit {
+        chat_id: copy.chat_id,
+        message_id: copy.message_id,
+        caption: copy.has_caption,
+        text: review_edit_text(&copy.text, copy.has_caption, &outcome),
+        button: texts.review_button(copy.language, payment),
+        idempotency_key: format!("review-edit:{}:{}:{}", payment.id, copy.chat_id, copy.message_id),
+    };
+    enqueue_edit_in(c, tenant, &edit, now).await.map(|_| ())
+}
+
+/// Queues the outcome's edit of every recorded copy of `payment`'s receipt, in the caller's
+/// transaction (the one that moved the payment out of `pending`).
+pub(crate) async fn queue_review_edits_in(
+    tx: &sea_orm::DatabaseTransaction,
+    tenant: &Tenant,
+    payment: &CardPayment,
+    texts: &dyn SaleTexts,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let copies = scope::select::<review::Entity>(tenant)
+        .filter(review::Column::PaymentId.eq(payment.id.0))
+        .order_by_asc(review::Column::Id)
+        .all(tx)
+        .await
+        .map_err(unavailable)?;
+    for copy in copies {
+        queue_review_edit_in(tx, tenant, payment, &to_review_message(copy), texts, now).await?;
+    }
+    Ok(())
+}
+
+impl CardPayments<'_> {
+    /// Records a copy of `payment`'s receipt sent to an admin, so the review's outcome is
+    /// shown on it whoever decides. A copy recorded after the review is over (an admin was
+    /// faster than the sending) gets its edit queued at once, in the same transaction.
+    /// Recording the same message twice is harmless.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (`text` empty or over 4096 characters); [`Error::NotFound`] for a
+    /// payment of another tenant; [`Error::Conflict`] when the message is recorded for
+    /// another payment; [`Error::Unavailable`].
+    pub async fn record_review_message(
+        &self,
+        tenant: &Tenant,
+        payment: PaymentId,
+        new: NewReviewMessage,
+        texts: &dyn SaleTexts,
+        now: DateTime<Utc>,
+    ) -> Result<ReviewMessage> {
+        if new.text.trim().is_empty() || new.text.chars().count() > MAX_TEXT {
+            return Err(Error::invalid("text", "must be 1 to 4096 characters"));
+        }
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            // Locked so a review running now either sees this copy or is seen by it.
+            let current = scope::select::<card_pay::Entity>(tenant)
+                .filter(card_pay::Column::Id.eq(payment.0))
+                .lock_exclusive()
+                .one(&tx)
+                .await
+                .map_err(unavailable)?
+                .ok_or_else(|| Error::not_found("card-to-card payment"))?;
+            let existing = scope::select::<review::Entity>(tenant)
+                .filter(review::Column::ChatId.eq(new.chat_id))
+                .filter(review::Column::MessageId.eq(new.message_id))
+                .one(&tx)
+                .await
+                .map_err(unavailable)?;
+            if let Some(m) = existing {
+                if m.payment_id != payment.0 {
+                    return Err(Error::Conflict("this message is recorded for another payment".to_owned()));
+                }
+                return Ok(to_review_message(m));
+            }
+            let m = review::ActiveModel {
+                bot_id: Set(tenant.bot_id().0),
+                created_at: Set(now),
+                payment_id: Set(payment.0),
+                chat_id: Set(new.chat_id),
+                message_id: Set(new.message_id),
+                has_caption: Set(new.has_caption),
+                language: Set(new.language.code().to_owned()),
+                text: Set(new.text.clone()),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await
+            .map_err(unavailable)?;
+            let copy = to_review_message(m);
+            let current = to_card_payment(current)?;
+            if current.status != PaymentStatus::Pending {
+                queue_review_edit_in(&tx, tenant, &current, &copy, texts, now).await?;
+            }
+            Ok(copy)
+        }
+        .await;
+        match res {
+            Ok(copy) => {
+                tx.commit().await.map_err(unavailable)?;
+                Ok(copy)
+            }
+            Err(e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The recorded copies of `payment`'s receipt, oldest first (none for another tenant's).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn review_messages(&self, tenant: &Tenant, payment: PaymentId) -> Result<Vec<ReviewMessage>> {
+        let rows = scope::select::<review::Entity>(tenant)
+            .filter(review::Column::PaymentId.eq(payment.0))
+            .order_by_asc(review::Column::Id)
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows.into_iter().map(to_review_message).collect())
+    }
+
+    /// The recorded copy that is message `message_id` of `chat_id`, if any.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn review_message(
+        &self,
+        tenant: &Tenant,
+        chat_id: i64,
+        message_id: i64,
+    ) -> Result<Option<ReviewMessage>> {
+        let row = scope::select::<review::Entity>(tenant)
+            .filter(review::Column::ChatId.eq(chat_id))
+            .filter(review::Column::MessageId.eq(message_id))
+            .one(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(row.map(to_review_message))
     }
 }
 

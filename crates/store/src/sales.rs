@@ -11,12 +11,16 @@
 //!    (key `card:<payment id>`), a top-up credits the balance through the ledger;
 //! 4. the tenant's wallet is debited the wholesale cost of the traffic sold;
 //! 5. the card's success is recorded, the inviter's referral reward is credited, a
-//!    `discount` promo code is spent, and the customer's message is queued.
+//!    `discount` promo code is spent, and the customer's message is queued;
+//! 6. every admin's copy of the receipt (`review_messages`) gets an edit queued that adds
+//!    the outcome, so all copies show it whoever or whatever decided (also on rejection and
+//!    expiry).
 //!
 //! A crash anywhere before the commit leaves nothing behind; a retry starts from step 1.
 
 use chrono::{DateTime, Utc};
 use remnabot_domain::config::Language;
+use remnabot_domain::notify::CallbackButton;
 use remnabot_domain::{Error, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
 use sea_orm::ActiveModelTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -30,7 +34,9 @@ use crate::entity::{
 };
 use crate::ledger::{Floor, Posting, post_balance_in, post_wallet_in};
 use crate::outbox::{NewNotification, Order, Provisioned, enqueue_in};
-use crate::payments::{CardPayment, NewCardPayment, PaymentPurpose, PaymentStatus, Receipt, to_card_payment};
+use crate::payments::{
+    CardPayment, NewCardPayment, PaymentPurpose, PaymentStatus, Receipt, queue_review_edits_in, to_card_payment,
+};
 use crate::plans::{Plan, to_plan};
 use crate::promos::PromoKind;
 use crate::transactions::{NewTransaction, Transaction, TransactionKind, insert_in};
@@ -89,8 +95,9 @@ impl PayMethod {
     }
 }
 
-/// The customer's messages the sales service queues in the same transaction as the change
-/// they announce. The bot implements this with its localized texts.
+/// The messages the sales service queues in the same transaction as the change they
+/// announce: the customer's, and the outcome added to the admins' copies of the receipt.
+/// The bot implements this with its localized texts.
 pub trait SaleTexts: Send + Sync {
     /// After approval; `balance_after` is set for a top-up.
     fn card_approved(&self, lang: Language, payment: &CardPayment, balance_after: Option<Toman>) -> String;
@@ -98,6 +105,29 @@ pub trait SaleTexts: Send + Sync {
     fn card_rejected(&self, lang: Language, payment: &CardPayment) -> String;
     /// When the payment expired without a receipt or a review.
     fn card_expired(&self, lang: Language, payment: &CardPayment) -> String;
+
+    /// The line added under an admin's copy of the receipt once the review is over: approved
+    /// or rejected (with the reason) by whom and when, or expired. Empty while pending. The
+    /// default is plain English, for callers without translations.
+    fn review_outcome(&self, lang: Language, payment: &CardPayment) -> String {
+        let _ = lang;
+        let by = payment.reviewed_by.map_or_else(|| "API".to_owned(), |id| id.to_string());
+        let at = payment.reviewed_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+        match (payment.status, payment.reject_reason.as_deref()) {
+            (PaymentStatus::Pending, _) => String::new(),
+            (PaymentStatus::Approved, _) => format!("Approved by {by} on {at}"),
+            (PaymentStatus::Rejected, Some(reason)) => format!("Rejected by {by} on {at}: {reason}"),
+            (PaymentStatus::Rejected, None) => format!("Rejected by {by} on {at}"),
+            (PaymentStatus::Expired, _) => "Not reviewed in time: the payment expired.".to_owned(),
+        }
+    }
+
+    /// The one button left under a reviewed copy of the receipt (the bot keeps Details);
+    /// `None`, the default, removes every button.
+    fn review_button(&self, lang: Language, payment: &CardPayment) -> Option<CallbackButton> {
+        let _ = (lang, payment);
+        None
+    }
 }
 
 /// The price of a plan for one customer.
@@ -411,10 +441,12 @@ impl Sales<'_> {
         let payment = CardPayment { transaction_id: Some(fulfilment.transaction.id), ..payment };
         let text = texts.card_approved(customer.language, &payment, fulfilment.balance_after);
         notify_in(tx, tenant, &customer, text, format!("card-approved:{}", payment.id), now).await?;
+        queue_review_edits_in(tx, tenant, &payment, texts, now).await?;
         Ok(Some(CardApproval { payment, fulfilment }))
     }
 
-    /// Rejects a card-to-card payment, exactly once, and tells the customer.
+    /// Rejects a card-to-card payment, exactly once, tells the customer and queues the
+    /// outcome on every admin's copy of the receipt.
     ///
     /// # Errors
     /// [`Error::Invalid`] (`reason` over 1000 characters); [`Error::NotFound`];
@@ -439,6 +471,7 @@ impl Sales<'_> {
             let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, payment.user_id.0).await?);
             let text = texts.card_rejected(customer.language, &payment);
             notify_in(&tx, tenant, &customer, text, format!("card-rejected:{}", payment.id), now).await?;
+            queue_review_edits_in(&tx, tenant, &payment, texts, now).await?;
             Ok(Some(payment))
         }
         .await;
@@ -516,7 +549,7 @@ impl Sales<'_> {
     }
 
     /// Marks every pending payment past its deadline as expired and queues each customer's
-    /// message, in one transaction. A payment expires once, and never after a review won.
+    /// message and the edits of the admins' copies of its receipt, in one transaction. A payment expires once, and never after a review won.
     ///
     /// # Errors
     /// [`Error::Unavailable`].
@@ -543,6 +576,7 @@ impl Sales<'_> {
                 let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, payment.user_id.0).await?);
                 let text = texts.card_expired(customer.language, payment);
                 notify_in(&tx, tenant, &customer, text, format!("card-expired:{}", payment.id), now).await?;
+                queue_review_edits_in(&tx, tenant, payment, texts, now).await?;
             }
             Ok(expired)
         }

@@ -23,7 +23,8 @@ use remnabot_store::entity::TENANT_TABLES;
 use remnabot_store::ledger::Posting;
 use remnabot_store::outbox::{NewNotification, Order, PanelLink};
 use remnabot_store::payments::{
-    NewCardPayment, NewZarinpalPayment, PaymentPurpose, PaymentStatus, Receipt, ReceiptKind, ZarinpalStatus,
+    NewCardPayment, NewReviewMessage, NewZarinpalPayment, PaymentPurpose, PaymentStatus, Receipt, ReceiptKind,
+    ZarinpalStatus,
 };
 use remnabot_store::plans::PlanSpec;
 use remnabot_store::promos::{PromoCodeSpec, PromoGroupSpec, PromoKind};
@@ -36,7 +37,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 /// The tables this suite exercises, each with the test that covers it.
-const COVERED: [(&str, &str); 21] = [
+const COVERED: [(&str, &str); 22] = [
     ("bot_feature_flags", "feature_flags_of_one_tenant_are_invisible_to_another"),
     ("bot_configurations", "configuration_of_one_tenant_is_invisible_to_another"),
     ("tenant_payment_cards", "payment_cards_of_one_tenant_are_invisible_to_another"),
@@ -51,6 +52,7 @@ const COVERED: [(&str, &str); 21] = [
     ("promocode_uses", "promo_codes_and_their_uses_of_one_tenant_are_invisible_to_another"),
     ("referral_earnings", "referral_earnings_of_one_tenant_are_invisible_to_another"),
     ("card_to_card_payments", "card_to_card_payments_of_one_tenant_are_invisible_to_another"),
+    ("review_messages", "review_messages_of_one_tenant_are_invisible_to_another"),
     ("zarinpal_payments", "zarinpal_payments_of_one_tenant_are_invisible_to_another"),
     ("stars_payments", "stars_payments_of_one_tenant_are_invisible_to_another"),
     ("tenant_wallet_transactions", "the_wallet_of_one_tenant_is_untouched_by_another"),
@@ -620,6 +622,60 @@ async fn card_to_card_payments_of_one_tenant_are_invisible_to_another() {
         assert_eq!(still.status, PaymentStatus::Pending);
         assert_eq!(still.receipt, None);
         w.assert_rows("card_to_card_payments", 1, 1).await;
+    }
+}
+
+#[tokio::test]
+async fn review_messages_of_one_tenant_are_invisible_to_another() {
+    struct Plain;
+    impl remnabot_store::sales::SaleTexts for Plain {
+        fn card_approved(&self, _: Language, _: &remnabot_store::payments::CardPayment, _: Option<Toman>) -> String {
+            "approved".to_owned()
+        }
+        fn card_rejected(&self, _: Language, _: &remnabot_store::payments::CardPayment) -> String {
+            "rejected".to_owned()
+        }
+        fn card_expired(&self, _: Language, _: &remnabot_store::payments::CardPayment) -> String {
+            "expired".to_owned()
+        }
+    }
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let pays = w.store.card_payments();
+        let now = Utc::now();
+        let a_user = customer(&w.store, &w.a, 1001).await;
+        let a_card = w.store.cards().create(&w.a, card_spec(1)).await.unwrap();
+        let a_pay = pays.create(&w.a, card_payment(a_user.id, a_card.id, None)).await.unwrap();
+        // The same chat and message id in both tenants: each bot numbers its own messages.
+        let copy = NewReviewMessage {
+            chat_id: 42,
+            message_id: 7,
+            has_caption: false,
+            language: Language::En,
+            text: "receipt".to_owned(),
+        };
+        let a_copy = pays.record_review_message(&w.a, a_pay.id, copy.clone(), &Plain, now).await.unwrap();
+
+        not_found("record on A's payment", pays.record_review_message(&w.b, a_pay.id, copy.clone(), &Plain, now).await);
+        assert!(pays.review_messages(&w.b, a_pay.id).await.unwrap().is_empty(), "{backend:?}");
+        assert_eq!(pays.review_message(&w.b, 42, 7).await.unwrap(), None);
+        let b_user = customer(&w.store, &w.b, 2001).await;
+        let b_card = w.store.cards().create(&w.b, card_spec(2)).await.unwrap();
+        let b_pay = pays.create(&w.b, card_payment(b_user.id, b_card.id, None)).await.unwrap();
+        let b_copy = pays.record_review_message(&w.b, b_pay.id, copy, &Plain, now).await.unwrap();
+        assert_eq!(b_copy.payment_id, b_pay.id);
+        // B deciding its own payment edits only B's copy.
+        w.store
+            .sales()
+            .reject_card_payment(&w.b, b_pay.id, remnabot_store::sales::Reviewer::Api, None, &Plain, now)
+            .await
+            .unwrap();
+        let a_edits = w.store.notifications().list(&w.a, None, Page::default()).await.unwrap();
+        assert!(a_edits.is_empty(), "{backend:?}: {a_edits:?}");
+
+        assert_eq!(pays.review_messages(&w.a, a_pay.id).await.unwrap(), vec![a_copy.clone()]);
+        assert_eq!(pays.review_message(&w.a, 42, 7).await.unwrap(), Some(a_copy));
+        w.assert_rows("review_messages", 1, 1).await;
     }
 }
 

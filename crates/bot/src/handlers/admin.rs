@@ -7,12 +7,22 @@
 //! callback data naming another tenant's payment (not found in this tenant), gets a clear
 //! answer and changes nothing. Approving and rejecting go through `Sales`, which completes
 //! a payment exactly once; a second press, or Approve after Reject, is told what happened.
+//!
+//! Every copy of a receipt sent is recorded (`record_review_message`), so whoever or
+//! whatever decides the payment (an admin here, the API, the expiry job), the same write
+//! transaction queues an edit of every copy with the outcome, leaving only Details. The
+//! admin who pressed also sees the outcome at once: the bot edits that message itself, with
+//! the very text the queued edit carries, which Telegram then answers "message is not
+//! modified" and the worker counts as done.
 
 use chrono::Utc;
 use remnabot_domain::config::Language;
 use remnabot_domain::{Error, PaymentId, TgUserId};
-use remnabot_store::payments::{CardPayment, PaymentPurpose, PaymentStatus, ReceiptKind};
-use remnabot_store::sales::Reviewer;
+use remnabot_store::outbox::{MAX_CAPTION, MAX_TEXT};
+use remnabot_store::payments::{
+    CardPayment, NewReviewMessage, PaymentPurpose, PaymentStatus, ReceiptKind, review_edit_text,
+};
+use remnabot_store::sales::{Reviewer, SaleTexts};
 use remnabot_store::users::User;
 use teloxide::prelude::*;
 use teloxide::types::{
@@ -23,11 +33,6 @@ use super::{HandlerError, HandlerResult, Shared, TenantBot, tg_id};
 use crate::calendar::format_datetime;
 use crate::dialogue::DialogueState;
 use crate::texts::Arg;
-
-/// Telegram's limit for a photo or document caption, in characters.
-const MAX_CAPTION: usize = 1024;
-/// Telegram's limit for a message text, in characters.
-const MAX_TEXT: usize = 4096;
 
 /// Callback data `adm:...`: the review buttons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,45 +221,58 @@ pub async fn send_receipt(shared: &Shared, bot: &TenantBot, customer: &User, pay
         let text = receipt_text(shared, bot, lang, payment, customer).await?;
         let keyboard = review_buttons(shared, lang, payment.id);
         let file = receipt.file_id.clone().map(|f| InputFile::file_id(FileId(f)));
-        let sent = match (receipt.kind, file) {
+        let (sent, has_caption, text) = match (receipt.kind, file) {
             (ReceiptKind::Photo, Some(file)) => {
-                bot.tg.send_photo(ChatId(chat), file).caption(cut(&text, MAX_CAPTION)).reply_markup(keyboard).await
+                let caption = cut(&text, MAX_CAPTION);
+                (
+                    bot.tg.send_photo(ChatId(chat), file).caption(caption.clone()).reply_markup(keyboard).await,
+                    true,
+                    caption,
+                )
             }
             (ReceiptKind::Document, Some(file)) => {
-                bot.tg.send_document(ChatId(chat), file).caption(cut(&text, MAX_CAPTION)).reply_markup(keyboard).await
+                let caption = cut(&text, MAX_CAPTION);
+                let sent =
+                    bot.tg.send_document(ChatId(chat), file).caption(caption.clone()).reply_markup(keyboard).await;
+                (sent, true, caption)
             }
-            _ => bot.tg.send_message(ChatId(chat), cut(&text, MAX_TEXT)).reply_markup(keyboard).await,
+            _ => {
+                let text = cut(&text, MAX_TEXT);
+                (bot.tg.send_message(ChatId(chat), text.clone()).reply_markup(keyboard).await, false, text)
+            }
         };
-        if let Err(e) = sent {
-            tracing::warn!(bot_id = %bot.tenant.bot_id(), chat, error = %e, "could not send a receipt to an admin");
+        let message = match sent {
+            Ok(message) => message,
+            Err(e) => {
+                tracing::warn!(bot_id = %bot.tenant.bot_id(), chat, error = %e, "could not send a receipt to an admin");
+                continue;
+            }
+        };
+        let copy =
+            NewReviewMessage { chat_id: chat, message_id: i64::from(message.id.0), has_caption, language: lang, text };
+        if let Err(e) = shared
+            .store
+            .card_payments()
+            .record_review_message(&bot.tenant, payment.id, copy, &*shared.texts, Utc::now())
+            .await
+        {
+            // The copy was sent but will not show the outcome; the others still do.
+            tracing::warn!(bot_id = %bot.tenant.bot_id(), chat, error = %e, "could not record a receipt sent to an admin");
         }
     }
     Ok(())
 }
 
-/// The line telling how a payment's review ended, if it ended.
+/// The line telling how a payment's review ended, if it ended (the same line the queued
+/// edits of the other copies carry).
 fn outcome_text(shared: &Shared, lang: Language, payment: &CardPayment) -> Option<String> {
-    let by = payment.reviewed_by.map_or_else(|| "API".to_owned(), |id| id.to_string());
-    let at = payment.reviewed_at.map(|t| format_datetime(lang, t)).unwrap_or_default();
-    match payment.status {
-        PaymentStatus::Pending => None,
-        PaymentStatus::Approved => {
-            Some(shared.text(lang, "admin-outcome-approved", &[("admin", by.into()), ("at", at.into())]))
-        }
-        PaymentStatus::Rejected => Some(match payment.reject_reason.as_deref() {
-            Some(reason) => shared.text(
-                lang,
-                "admin-outcome-rejected-reason",
-                &[("admin", by.into()), ("at", at.into()), ("reason", reason.into())],
-            ),
-            None => shared.text(lang, "admin-outcome-rejected", &[("admin", by.into()), ("at", at.into())]),
-        }),
-        PaymentStatus::Expired => Some(shared.text(lang, "admin-outcome-expired", &[])),
-    }
+    Some(shared.texts.review_outcome(lang, payment)).filter(|line| !line.is_empty())
 }
 
 /// Rewrites an admin's receipt message with the review's outcome and leaves only the
-/// Details button. Failures (the message was deleted, or already shows this) are logged.
+/// Details button. A recorded copy gets exactly the text and button of its queued edit (in
+/// the copy's language), so that edit then changes nothing; an older, unrecorded one is
+/// rebuilt in `lang`. Failures (the message was deleted, or already shows this) are logged.
 async fn show_outcome(
     shared: &Shared,
     bot: &TenantBot,
@@ -263,15 +281,32 @@ async fn show_outcome(
     message: MessageId,
     payment: &CardPayment,
 ) -> HandlerResult {
-    let Some(outcome) = outcome_text(shared, lang, payment) else { return Ok(()) };
-    let customer = shared.store.users().get(&bot.tenant, payment.user_id).await?;
-    let text = format!("{}\n\n{outcome}", receipt_text(shared, bot, lang, payment, &customer).await?);
-    let keyboard =
-        InlineKeyboardMarkup::new(vec![vec![button(shared, lang, "admin-details", Action::Details(payment.id))]]);
-    let edited = if has_caption(payment) {
-        bot.tg.edit_message_caption(chat, message).caption(cut(&text, MAX_CAPTION)).reply_markup(keyboard).await
+    let copy = shared
+        .store
+        .card_payments()
+        .review_message(&bot.tenant, chat.0, i64::from(message.0))
+        .await?
+        .filter(|c| c.payment_id == payment.id);
+    let (text, caption, lang) = match copy {
+        Some(copy) => {
+            let Some(outcome) = outcome_text(shared, copy.language, payment) else { return Ok(()) };
+            (review_edit_text(&copy.text, copy.has_caption, &outcome), copy.has_caption, copy.language)
+        }
+        None => {
+            let Some(outcome) = outcome_text(shared, lang, payment) else { return Ok(()) };
+            let customer = shared.store.users().get(&bot.tenant, payment.user_id).await?;
+            let sent = receipt_text(shared, bot, lang, payment, &customer).await?;
+            let caption = has_caption(payment);
+            (review_edit_text(&sent, caption, &outcome), caption, lang)
+        }
+    };
+    let buttons =
+        shared.texts.review_button(lang, payment).map(|b| vec![InlineKeyboardButton::callback(b.text, b.data)]);
+    let keyboard = InlineKeyboardMarkup::new(buttons.into_iter().collect::<Vec<_>>());
+    let edited = if caption {
+        bot.tg.edit_message_caption(chat, message).caption(text).reply_markup(keyboard).await
     } else {
-        bot.tg.edit_message_text(chat, message, cut(&text, MAX_TEXT)).reply_markup(keyboard).await
+        bot.tg.edit_message_text(chat, message, text).reply_markup(keyboard).await
     };
     if let Err(e) = edited {
         tracing::debug!(bot_id = %bot.tenant.bot_id(), error = %e, "could not edit a receipt message");

@@ -15,6 +15,7 @@ pub mod promocode;
 pub mod promocode_use;
 pub mod provisioning_outbox;
 pub mod referral_earning;
+pub mod review_message;
 pub mod stars_payment;
 pub mod subscription;
 pub mod ticket;
@@ -54,7 +55,7 @@ macro_rules! tenant_owned {
 pub(crate) use tenant_owned;
 
 /// Every tenant-owned table, for the isolation suite and the bot-deletion check.
-pub const TENANT_TABLES: [&str; 21] = [
+pub const TENANT_TABLES: [&str; 22] = [
     "bot_feature_flags",
     "bot_configurations",
     "tenant_payment_cards",
@@ -69,6 +70,7 @@ pub const TENANT_TABLES: [&str; 21] = [
     "promocode_uses",
     "referral_earnings",
     "card_to_card_payments",
+    "review_messages",
     "zarinpal_payments",
     "stars_payments",
     "tenant_wallet_transactions",

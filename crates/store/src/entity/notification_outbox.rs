@@ -18,6 +18,10 @@ pub struct Model {
     pub last_error: Option<String>,
     pub done_at: Option<DateTimeUtc>,
     pub idempotency_key: String,
+    pub edit_message_id: Option<i64>,
+    pub edit_caption: bool,
+    pub edit_button_text: Option<String>,
+    pub edit_button_data: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m0003_dialogues;
 mod m0004_operator_tokens;
 mod m0005_sales;
 mod m0006_online_payments;
+mod m0007_review_messages;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_operator_tokens::Migration),
             Box::new(m0005_sales::Migration),
             Box::new(m0006_online_payments::Migration),
+            Box::new(m0007_review_messages::Migration),
         ]
     }
 }
