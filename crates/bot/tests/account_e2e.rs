@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,7 +15,7 @@ use chrono::{Duration as Days, Utc};
 use remnabot_bot::dialogue::{DialogueState, DialogueStore};
 use remnabot_bot::handlers::Shared;
 use remnabot_bot::texts::{Arg, Texts};
-use remnabot_bot::{BotHealth, Fleet, FleetConfig, UpdatesMode};
+use remnabot_bot::{BotHealth, Fleet};
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
 use remnabot_domain::{Page, Tenant, TgUserId, TicketId, Toman};
@@ -59,10 +61,7 @@ async fn world(backend: Backend) -> World {
     let tg = Arc::new(FakeTelegram::start().await);
     let texts = Arc::new(Texts::load().unwrap());
     let shared = Shared::with_database_dialogues(store.clone(), texts.clone());
-    let mut config = FleetConfig::new(UpdatesMode::Polling, url::Url::parse(&tg.url()).unwrap());
-    config.reconcile_every = Duration::from_millis(200);
-    config.poll_timeout_secs = 1;
-    let fleet = Fleet::new(shared, reqwest::Client::new(), config);
+    let fleet = common::polling_fleet(shared, &tg);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let run = tokio::spawn(fleet.clone().run(stopped));
     World { store, tg, texts, fleet, stop, run }

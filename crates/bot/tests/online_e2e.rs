@@ -6,25 +6,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use remnabot_api::callback::{CallbackState, ZARINPAL_CALLBACK_PATH, zarinpal_router};
+use remnabot_bot::Fleet;
 use remnabot_bot::dialogue::{DialogueState, DialogueStore};
 use remnabot_bot::handlers::Shared;
 use remnabot_bot::handlers::online::OnlinePayments;
 use remnabot_bot::texts::{Arg, Texts};
-use remnabot_bot::{Fleet, FleetConfig, UpdatesMode};
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
-use remnabot_domain::notify::{Notifier, NotifyError};
 use remnabot_domain::panel::PanelVersion;
 use remnabot_domain::payment::PaymentGateway;
-use remnabot_domain::{BotId, Page, Tenant, TgUserId, Toman};
-use remnabot_jobs::SinglePanel;
-use remnabot_jobs::notify::NotificationWorker;
-use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
+use remnabot_domain::{Page, Tenant, TgUserId, Toman};
 use remnabot_jobs::reconcile::{ReconcileConfig, ZarinpalReconciler};
 use remnabot_payments::{ZarinpalClient, ZarinpalConfig};
 use remnabot_store::cards::{CardSpec, PaymentCard};
@@ -39,30 +37,6 @@ use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(15);
 const START: Duration = Duration::from_secs(30);
-
-#[derive(Debug)]
-struct FakeBotApi {
-    store: Store,
-    url: String,
-    client: reqwest::Client,
-}
-
-#[async_trait::async_trait]
-impl Notifier for FakeBotApi {
-    async fn send(&self, bot: BotId, chat_id: i64, text: &str) -> Result<(), NotifyError> {
-        let token =
-            self.store.platform().telegram_token(bot).await.map_err(|e| NotifyError::Transient(e.to_string()))?;
-        let url = format!("{}/bot{}/sendMessage", self.url.trim_end_matches('/'), token.expose_secret());
-        let res = self
-            .client
-            .post(url)
-            .json(&json!({"chat_id": chat_id, "text": text}))
-            .send()
-            .await
-            .map_err(|e| NotifyError::Transient(e.to_string()))?;
-        if res.status().is_success() { Ok(()) } else { Err(NotifyError::Undeliverable(res.status().to_string())) }
-    }
-}
 
 struct World {
     store: Store,
@@ -104,34 +78,10 @@ async fn world(backend: Backend) -> World {
 
     let online = OnlinePayments { gateway: Some(gateway.clone()), callback_url: Some(callback_url.clone()) };
     let shared = Shared { online, ..Shared::with_database_dialogues(store.clone(), texts.clone()) };
-    let mut config = FleetConfig::new(UpdatesMode::Polling, url::Url::parse(&tg.url()).unwrap());
-    config.reconcile_every = Duration::from_millis(200);
-    config.poll_timeout_secs = 1;
-    let fleet = Fleet::new(shared, reqwest::Client::new(), config);
+    let fleet = common::polling_fleet(shared, &tg);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tasks.push(tokio::spawn(fleet.clone().run(stopped.clone())));
-
-    let mut panel_config = remnabot_panel::PanelConfig::new(
-        url::Url::parse(&panel.url()).unwrap(),
-        secrecy::SecretString::from(panel.token().to_owned()),
-    );
-    panel_config.timeout = Duration::from_secs(5);
-    let client = remnabot_panel::connect(panel_config, reqwest::Client::new()).await.unwrap();
-    let provisioning =
-        ProvisioningWorker::new(store.clone(), Arc::new(SinglePanel(client)), ProvisioningConfig::default());
-    let notifier = Arc::new(FakeBotApi { store: store.clone(), url: tg.url(), client: reqwest::Client::new() });
-    let notifications = NotificationWorker::new(store.clone(), notifier);
-    let mut jobs_stopped = stopped;
-    tasks.push(tokio::spawn(async move {
-        loop {
-            provisioning.run_once(Utc::now()).await.ok();
-            notifications.run_once(Utc::now()).await.ok();
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-                _ = jobs_stopped.changed() => return,
-            }
-        }
-    }));
+    tasks.push(common::spawn_jobs(&store, &tg, &panel, stopped).await);
     World {
         store,
         tg,

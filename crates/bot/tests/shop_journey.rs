@@ -5,22 +5,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use remnabot_bot::Fleet;
 use remnabot_bot::dialogue::{DialogueState, DialogueStore};
 use remnabot_bot::handlers::Shared;
 use remnabot_bot::texts::{Arg, Texts};
-use remnabot_bot::{Fleet, FleetConfig, UpdatesMode};
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
-use remnabot_domain::notify::{MessageEdit, Notifier, NotifyError};
 use remnabot_domain::panel::PanelVersion;
-use remnabot_domain::{BotId, Page, Tenant, TgUserId, Toman};
-use remnabot_jobs::SinglePanel;
+use remnabot_domain::{Page, Tenant, TgUserId, Toman};
 use remnabot_jobs::notify::NotificationWorker;
-use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
 use remnabot_store::cards::CardSpec;
 use remnabot_store::ledger::Posting;
 use remnabot_store::outbox::OutboxStatus;
@@ -40,56 +39,6 @@ const WAIT: Duration = Duration::from_secs(15);
 const START: Duration = Duration::from_secs(30);
 const ADMIN_A: i64 = 700_000_001;
 const ADMIN_B: i64 = 700_000_002;
-
-/// Sends the outbox's messages as the tenant's bot through the fake Bot API.
-#[derive(Debug)]
-struct FakeBotApi {
-    store: Store,
-    url: String,
-    client: reqwest::Client,
-}
-
-#[async_trait::async_trait]
-impl Notifier for FakeBotApi {
-    async fn send(&self, bot: BotId, chat_id: i64, text: &str) -> Result<(), NotifyError> {
-        let token =
-            self.store.platform().telegram_token(bot).await.map_err(|e| NotifyError::Transient(e.to_string()))?;
-        let url = format!("{}/bot{}/sendMessage", self.url.trim_end_matches('/'), token.expose_secret());
-        let res = self
-            .client
-            .post(url)
-            .json(&json!({"chat_id": chat_id, "text": text}))
-            .send()
-            .await
-            .map_err(|e| NotifyError::Transient(e.to_string()))?;
-        if res.status().is_success() { Ok(()) } else { Err(NotifyError::Undeliverable(res.status().to_string())) }
-    }
-
-    /// `editMessageCaption` / `editMessageText` as the real notifier calls them; "message is
-    /// not modified" (the bot already showed this) is done.
-    async fn edit(&self, bot: BotId, edit: &MessageEdit) -> Result<(), NotifyError> {
-        let token =
-            self.store.platform().telegram_token(bot).await.map_err(|e| NotifyError::Transient(e.to_string()))?;
-        let method = if edit.caption { "editMessageCaption" } else { "editMessageText" };
-        let url = format!("{}/bot{}/{method}", self.url.trim_end_matches('/'), token.expose_secret());
-        let mut body = json!({"chat_id": edit.chat_id, "message_id": edit.message_id});
-        body[if edit.caption { "caption" } else { "text" }] = json!(edit.text);
-        if let Some(b) = &edit.button {
-            body["reply_markup"] = json!({"inline_keyboard": [[{"text": b.text, "callback_data": b.data}]]});
-        }
-        let res = self.client.post(url).json(&body).send().await.map_err(|e| NotifyError::Transient(e.to_string()))?;
-        if res.status().is_success() {
-            return Ok(());
-        }
-        let answer: serde_json::Value = res.json().await.unwrap_or_default();
-        let description = answer["description"].as_str().unwrap_or_default().to_owned();
-        if description.contains("message is not modified") {
-            Ok(())
-        } else {
-            Err(NotifyError::Undeliverable(description))
-        }
-    }
-}
 
 struct World {
     store: Store,
@@ -113,34 +62,10 @@ async fn world(backend: Backend) -> World {
     let panel = FakeRemnawave::start(PanelVersion::V3).await;
     let texts = Arc::new(Texts::load().unwrap());
     let shared = Shared::with_database_dialogues(store.clone(), texts.clone());
-    let mut config = FleetConfig::new(UpdatesMode::Polling, url::Url::parse(&tg.url()).unwrap());
-    config.reconcile_every = Duration::from_millis(200);
-    config.poll_timeout_secs = 1;
-    let fleet = Fleet::new(shared, reqwest::Client::new(), config);
+    let fleet = common::polling_fleet(shared, &tg);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut tasks = vec![tokio::spawn(fleet.clone().run(stopped.clone()))];
-
-    let mut panel_config = remnabot_panel::PanelConfig::new(
-        url::Url::parse(&panel.url()).unwrap(),
-        secrecy::SecretString::from(panel.token().to_owned()),
-    );
-    panel_config.timeout = Duration::from_secs(5);
-    let client = remnabot_panel::connect(panel_config, reqwest::Client::new()).await.unwrap();
-    let provisioning =
-        ProvisioningWorker::new(store.clone(), Arc::new(SinglePanel(client)), ProvisioningConfig::default());
-    let notifier = Arc::new(FakeBotApi { store: store.clone(), url: tg.url(), client: reqwest::Client::new() });
-    let notifications = NotificationWorker::new(store.clone(), notifier);
-    let mut jobs_stopped = stopped;
-    tasks.push(tokio::spawn(async move {
-        loop {
-            provisioning.run_once(Utc::now()).await.ok();
-            notifications.run_once(Utc::now()).await.ok();
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-                _ = jobs_stopped.changed() => return,
-            }
-        }
-    }));
+    let tasks =
+        vec![tokio::spawn(fleet.clone().run(stopped.clone())), common::spawn_jobs(&store, &tg, &panel, stopped).await];
     World { store, tg, panel, texts, fleet, stop, tasks }
 }
 
@@ -950,7 +875,8 @@ async fn an_unpaid_order_expires_after_its_deadline_and_the_customer_is_told() {
             remnabot_bot::sale_texts::expire_card_payments_everywhere(&w.store, &w.texts, later).await.unwrap();
         assert_eq!(expired, 1);
         // The message is queued at the job's clock: send it at that time.
-        let notifier = Arc::new(FakeBotApi { store: w.store.clone(), url: w.tg.url(), client: reqwest::Client::new() });
+        let notifier =
+            Arc::new(common::FakeBotApi { store: w.store.clone(), url: w.tg.url(), client: reqwest::Client::new() });
         NotificationWorker::new(w.store.clone(), notifier).run_once(later).await.unwrap();
         let told = w.text(Language::En, "card-expired", &[("code", payment.tracking_code.as_str().into())]);
         w.wait_for(&a, user, "the expiry", |m| m.text.as_deref() == Some(told.as_str())).await;
@@ -1115,7 +1041,8 @@ async fn every_admins_copy_of_a_receipt_shows_the_outcome_whoever_decides() {
             remnabot_bot::sale_texts::expire_card_payments_everywhere(&w.store, &w.texts, later).await.unwrap();
         assert_eq!(expired, 1);
         // The edits are queued at the job's clock: deliver them at that time.
-        let notifier = Arc::new(FakeBotApi { store: w.store.clone(), url: w.tg.url(), client: reqwest::Client::new() });
+        let notifier =
+            Arc::new(common::FakeBotApi { store: w.store.clone(), url: w.tg.url(), client: reqwest::Client::new() });
         NotificationWorker::new(w.store.clone(), notifier).run_once(later).await.unwrap();
         let expired = w.store.card_payments().get(&a.t, payment.id).await.unwrap();
         let outcome = w.text(Language::Fa, "admin-outcome-expired", &[]);
