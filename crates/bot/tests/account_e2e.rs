@@ -23,7 +23,6 @@ use remnabot_store::cards::CardSpec;
 use remnabot_store::ledger::Posting;
 use remnabot_store::payments::{PaymentPurpose, PaymentStatus};
 use remnabot_store::plans::PlanSpec;
-use remnabot_store::platform::NewBot;
 use remnabot_store::promo_effects::{PromoEffect, PromoRefusal, Redemption};
 use remnabot_store::promos::{PromoCode, PromoCodeSpec, PromoKind};
 use remnabot_store::subscriptions::NewSubscription;
@@ -32,7 +31,6 @@ use remnabot_store::users::{NewUser, User};
 use remnabot_store::{Backend, Store, testing};
 use remnabot_testkit::FakeTelegram;
 use remnabot_testkit::telegram::SentMessage;
-use secrecy::ExposeSecret;
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -70,15 +68,7 @@ async fn world(backend: Backend) -> World {
 impl World {
     /// A tenant with one admin and one card, running in the fleet.
     async fn shop(&self, name: &str, admin: i64) -> Shop {
-        let token = testing::telegram_token();
-        let telegram_id = self.tg.add_bot(token.expose_secret());
-        let created = self
-            .store
-            .platform()
-            .create(NewBot { name: name.to_owned(), telegram_token: token.clone() })
-            .await
-            .unwrap();
-        let t = Tenant::of(&created.bot);
+        let (t, token, telegram_id) = common::create_bot(&self.store, &self.tg, name).await;
         let configs = self.store.configs();
         configs.set(&t, "welcome_text", json!(format!("Welcome to {name}"))).await.unwrap();
         configs.set(&t, "admin_ids", json!([admin])).await.unwrap();
@@ -92,11 +82,11 @@ impl World {
         };
         self.store.cards().create(&t, card).await.unwrap();
         let started = Instant::now();
-        while !self.fleet.health().iter().any(|(id, h)| *id == created.bot.id && *h == BotHealth::Running) {
+        while !self.fleet.health().iter().any(|(id, h)| *id == t.bot_id() && *h == BotHealth::Running) {
             assert!(started.elapsed() < WAIT, "{name} is not running: {:?}", self.fleet.health());
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Shop { t, token: token.expose_secret().to_owned(), telegram_id }
+        Shop { t, token, telegram_id }
     }
 
     async fn stop(self) {

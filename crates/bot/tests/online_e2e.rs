@@ -28,11 +28,9 @@ use remnabot_payments::{ZarinpalClient, ZarinpalConfig};
 use remnabot_store::cards::{CardSpec, PaymentCard};
 use remnabot_store::payments::{PaymentPurpose, ZarinpalStatus};
 use remnabot_store::plans::{Plan, PlanSpec};
-use remnabot_store::platform::NewBot;
 use remnabot_store::{Backend, Store, testing};
 use remnabot_testkit::telegram::SentMessage;
 use remnabot_testkit::{FakeRemnawave, FakeTelegram, FakeZarinpal};
-use secrecy::ExposeSecret;
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -102,15 +100,7 @@ impl World {
     /// 150,000 Toman plan of 30 days and 50 GB, running in the fleet.
     async fn shop(&self, name: &str, merchant: &str) -> Shop {
         let want = self.fleet.running_count() + 1;
-        let token = testing::telegram_token();
-        self.tg.add_bot(token.expose_secret());
-        let created = self
-            .store
-            .platform()
-            .create(NewBot { name: name.to_owned(), telegram_token: token.clone() })
-            .await
-            .unwrap();
-        let t = Tenant::of(&created.bot);
+        let (t, token, _) = common::create_bot(&self.store, &self.tg, name).await;
         let configs = self.store.configs();
         configs.set(&t, "languages", json!(["en"])).await.unwrap();
         configs.set(&t, "admin_ids", json!([700_000_001])).await.unwrap();
@@ -133,7 +123,7 @@ impl World {
             assert!(started.elapsed() < START, "the shop's bot did not start within {START:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Shop { t, token: token.expose_secret().to_owned(), plan }
+        Shop { t, token, plan }
     }
 
     async fn stop(self) {

@@ -25,13 +25,11 @@ use remnabot_store::ledger::Posting;
 use remnabot_store::outbox::OutboxStatus;
 use remnabot_store::payments::{CardPayment, PaymentStatus};
 use remnabot_store::plans::{Plan, PlanSpec};
-use remnabot_store::platform::NewBot;
 use remnabot_store::promos::{PromoCodeSpec, PromoKind};
 use remnabot_store::sales::{Reviewer, SaleTexts};
 use remnabot_store::{Backend, Store, testing};
 use remnabot_testkit::telegram::SentMessage;
 use remnabot_testkit::{FakeRemnawave, FakeTelegram};
-use secrecy::ExposeSecret;
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -74,15 +72,7 @@ impl World {
     async fn shop(&self, name: &str, admin: i64) -> Shop {
         // Counted before the bot exists: the fleet may start it while it is being set up.
         let want = self.fleet.running_count() + 1;
-        let token = testing::telegram_token();
-        self.tg.add_bot(token.expose_secret());
-        let created = self
-            .store
-            .platform()
-            .create(NewBot { name: name.to_owned(), telegram_token: token.clone() })
-            .await
-            .unwrap();
-        let t = Tenant::of(&created.bot);
+        let (t, token, _) = common::create_bot(&self.store, &self.tg, name).await;
         let configs = self.store.configs();
         configs.set(&t, "welcome_text", json!(format!("Welcome to {name}"))).await.unwrap();
         configs.set(&t, "admin_ids", json!([admin])).await.unwrap();
@@ -113,7 +103,7 @@ impl World {
             assert!(started.elapsed() < START, "the shop's bot did not start within {START:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Shop { t, token: token.expose_secret().to_owned(), plans }
+        Shop { t, token, plans }
     }
 
     async fn stop(self) {

@@ -11,11 +11,13 @@ use chrono::Utc;
 use remnabot_bot::handlers::Shared;
 use remnabot_bot::{Fleet, FleetConfig, UpdatesMode};
 use remnabot_domain::BotId;
+use remnabot_domain::Tenant;
 use remnabot_domain::notify::{MessageEdit, Notifier, NotifyError};
 use remnabot_jobs::SinglePanel;
 use remnabot_jobs::notify::NotificationWorker;
 use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
-use remnabot_store::Store;
+use remnabot_store::platform::NewBot;
+use remnabot_store::{Store, testing};
 use remnabot_testkit::{FakeRemnawave, FakeTelegram};
 use secrecy::ExposeSecret;
 use serde_json::json;
@@ -107,4 +109,14 @@ pub async fn spawn_jobs(
             }
         }
     })
+}
+
+/// A new tenant bot named `name`, in the store and known to the fake Telegram; returns its
+/// tenant, its token and its Telegram id.
+pub async fn create_bot(store: &Store, tg: &FakeTelegram, name: &str) -> (Tenant, String, i64) {
+    let token = testing::telegram_token();
+    let telegram_id = tg.add_bot(token.expose_secret());
+    let created =
+        store.platform().create(NewBot { name: name.to_owned(), telegram_token: token.clone() }).await.unwrap();
+    (Tenant::of(&created.bot), token.expose_secret().to_owned(), telegram_id)
 }
