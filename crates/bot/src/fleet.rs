@@ -45,11 +45,16 @@ pub struct FleetConfig {
     pub reconcile_every: Duration,
     /// Long-poll timeout of `getUpdates`, in seconds.
     pub poll_timeout_secs: u32,
+    /// What each bot's outgoing calls are held to (teloxide's `Throttle`): Telegram's real
+    /// limits by default (1 message a second and 20 a minute per chat, 30 a second per bot).
+    /// Only a bot that Telegram allowed more, or a test against a fake Bot API that does not
+    /// enforce them, should raise them.
+    pub send_limits: Limits,
 }
 
 impl FleetConfig {
     /// Defaults for `mode` and `api_url`: 256 queued updates, a reconcile per second, 25 s
-    /// long polls.
+    /// long polls, Telegram's sending limits.
     pub fn new(mode: UpdatesMode, api_url: url::Url) -> FleetConfig {
         FleetConfig {
             mode,
@@ -57,6 +62,7 @@ impl FleetConfig {
             queue_capacity: 256,
             reconcile_every: Duration::from_secs(1),
             poll_timeout_secs: 25,
+            send_limits: Limits::default(),
         }
     }
 }
@@ -300,7 +306,7 @@ impl Fleet {
                 tasks.push(tokio::spawn(poll(self.clone(), bot.id, raw.clone(), tx.clone(), stopped.clone())));
             }
         }
-        let tenant_bot = TenantBot { tenant: Tenant::of(bot), tg: raw.throttle(Limits::default()) };
+        let tenant_bot = TenantBot { tenant: Tenant::of(bot), tg: raw.throttle(self.inner.config.send_limits) };
         tasks.push(tokio::spawn(work(self.inner.shared.clone(), tenant_bot, bot.is_active, rx)));
         tracing::info!(bot_id = %bot.id, active = bot.is_active, "bot started");
         let running = Running {

@@ -73,12 +73,26 @@ impl Notifier for FakeBotApi {
 }
 
 /// A fleet of `shared`'s bots, long polling the fake with short timeouts so tests see
-/// changes quickly.
+/// changes quickly. These journeys are not about Telegram's sending limits (the fake does not
+/// enforce them), so the fleet's throttle is relaxed: with the real 1 message a second and 20
+/// a minute per chat, a journey of a few dozen messages waits out the per-chat minute.
 pub fn polling_fleet(shared: Shared, tg: &FakeTelegram) -> Fleet {
     let mut config = FleetConfig::new(UpdatesMode::Polling, url::Url::parse(&tg.url()).unwrap());
     config.reconcile_every = Duration::from_millis(200);
     config.poll_timeout_secs = 1;
+    config.send_limits = relaxed_limits();
     Fleet::new(shared, reqwest::Client::new(), config)
+}
+
+/// Sending limits no test journey reaches.
+pub fn relaxed_limits() -> teloxide::adaptors::throttle::Limits {
+    teloxide::adaptors::throttle::Limits {
+        messages_per_sec_chat: 1_000,
+        messages_per_min_chat: 60_000,
+        messages_per_min_channel_or_supergroup: 60_000,
+        // Also the capacity of the throttle's queue: large enough, not unbounded.
+        messages_per_sec_overall: 1_000,
+    }
 }
 
 /// Runs the provisioning worker (against `panel`) and the notification worker (through the
