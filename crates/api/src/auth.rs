@@ -49,6 +49,14 @@ impl Caller {
         }
     }
 
+    /// Who this caller is in the audit log.
+    pub fn actor(&self) -> remnabot_store::audit::Actor {
+        match self {
+            Caller::Operator => remnabot_store::audit::Actor::Operator,
+            Caller::Tenant(_) => remnabot_store::audit::Actor::TenantApi,
+        }
+    }
+
     /// Refuses a tenant.
     ///
     /// # Errors

@@ -955,6 +955,267 @@ impl From<remnabot_store::platform::PlatformStats> for PlatformStatsDto {
     }
 }
 
+// ------------------------------------------------------------------------------------------
+// The admin panel's figures, audit log and changes
+// ------------------------------------------------------------------------------------------
+
+/// Sales of one method in one window.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MethodSalesDto {
+    /// `card_to_card`, `zarinpal`, `telegram_stars`, `balance` or `free`.
+    #[schema(example = "card_to_card")]
+    pub method: String,
+    pub count: u64,
+    /// Toman.
+    pub total: i64,
+}
+
+/// The figures of one window.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WindowDto {
+    /// The window starts here (Tehran's midnight for today).
+    pub since: DateTime<Utc>,
+    /// Every method, zeros included.
+    pub sales: Vec<MethodSalesDto>,
+    pub sales_count: u64,
+    /// Toman.
+    pub sales_total: i64,
+    pub new_customers: u64,
+    /// Customers who took the free trial in the window.
+    pub trials: u64,
+    /// Of those, how many have paid for a plan since.
+    pub trials_converted: u64,
+    /// Whole percent; null without trials.
+    pub conversion_percent: Option<u64>,
+}
+
+impl From<remnabot_store::dashboard::WindowFigures> for WindowDto {
+    fn from(w: remnabot_store::dashboard::WindowFigures) -> WindowDto {
+        let method = |m: remnabot_store::dashboard::SaleMethod| {
+            serde_json::to_value(m).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+        };
+        WindowDto {
+            since: w.since,
+            conversion_percent: w.conversion_percent(),
+            sales: w
+                .sales
+                .iter()
+                .map(|m| MethodSalesDto { method: method(m.method), count: m.count, total: m.total.0 })
+                .collect(),
+            sales_count: w.sales_count,
+            sales_total: w.sales_total.0,
+            new_customers: w.new_customers,
+            trials: w.trials,
+            trials_converted: w.trials_converted,
+        }
+    }
+}
+
+/// Subscriptions by state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionFiguresDto {
+    /// Running and not past their expiry.
+    pub active: u64,
+    /// Of the active ones, those ending within 3 days.
+    pub expiring_soon: u64,
+    pub expired: u64,
+    /// Switched off by an admin.
+    pub disabled: u64,
+}
+
+/// The wallet on the dashboard.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WalletFiguresDto {
+    /// Toman.
+    pub balance: i64,
+    /// Toman the wallet may go below zero.
+    pub credit_limit: i64,
+    /// Wholesale charged over the last 7 days, Toman.
+    pub charged_7_days: i64,
+    /// Whole days of sales the wallet covers at the last 7 days' rate; null when nothing was
+    /// charged in that time.
+    pub days_covered: Option<u64>,
+}
+
+/// The figures of the admin panel's dashboard.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardDto {
+    pub today: WindowDto,
+    pub last_7_days: WindowDto,
+    pub last_30_days: WindowDto,
+    pub subscriptions: SubscriptionFiguresDto,
+    /// Card-to-card receipts waiting for review.
+    pub pending_receipts: u64,
+    /// Tickets waiting for an answer.
+    pub open_tickets: u64,
+    pub wallet: WalletFiguresDto,
+    pub generated_at: DateTime<Utc>,
+}
+
+impl From<remnabot_store::dashboard::DashboardFigures> for DashboardDto {
+    fn from(f: remnabot_store::dashboard::DashboardFigures) -> DashboardDto {
+        let s = f.subscriptions;
+        DashboardDto {
+            today: f.today.into(),
+            last_7_days: f.last_7_days.into(),
+            last_30_days: f.last_30_days.into(),
+            subscriptions: SubscriptionFiguresDto {
+                active: s.active,
+                expiring_soon: s.expiring_soon,
+                expired: s.expired,
+                disabled: s.disabled,
+            },
+            pending_receipts: f.pending_receipts,
+            open_tickets: f.open_tickets,
+            wallet: WalletFiguresDto {
+                balance: f.wallet.balance.0,
+                credit_limit: f.wallet.credit_limit.0,
+                charged_7_days: f.wallet.charged_7_days.0,
+                days_covered: f.wallet.days_covered,
+            },
+            generated_at: f.generated_at,
+        }
+    }
+}
+
+/// One change in the audit log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryDto {
+    pub id: i64,
+    /// `admin` (in the bot's panel), `operator` or `tenant_api`.
+    #[schema(example = "admin")]
+    pub actor: String,
+    /// The admin's Telegram id, for `admin`.
+    pub actor_telegram_id: Option<i64>,
+    /// `<thing>.<verb>`, e.g. `plan.create`, `user.balance`, `config.set`.
+    #[schema(example = "plan.update")]
+    pub action: String,
+    /// e.g. `plan:7`, `user:12`, `config:welcome_text`.
+    pub target: Option<String>,
+    /// The value before (null when created).
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    /// The value after (null when deleted).
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<remnabot_store::audit::AuditEntry> for AuditEntryDto {
+    fn from(e: remnabot_store::audit::AuditEntry) -> AuditEntryDto {
+        let actor_telegram_id = match e.actor {
+            remnabot_store::audit::Actor::Admin(id) => Some(id.0),
+            _ => None,
+        };
+        AuditEntryDto {
+            id: e.id,
+            actor: e.actor.kind().to_owned(),
+            actor_telegram_id,
+            action: e.action,
+            target: e.target,
+            before: e.before,
+            after: e.after,
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// Gives a customer a plan without payment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantBody {
+    pub user_id: i64,
+    pub plan_id: i64,
+    /// Makes a retried request apply once; a fresh key is made when absent.
+    pub idempotency_key: Option<String>,
+}
+
+/// Changes a subscription: each field given is applied, and queued for the panel.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionPatchBody {
+    /// GB; 0 means unlimited.
+    #[schema(example = 50)]
+    pub traffic_limit_gb: Option<u32>,
+    /// 1 to 1000.
+    #[schema(example = 2)]
+    pub device_limit: Option<u32>,
+    /// False disables the subscription on the panel; true enables it again.
+    pub enabled: Option<bool>,
+    /// Makes a retried request apply once; a fresh key is made when absent.
+    pub idempotency_key: Option<String>,
+}
+
+/// A change that applies once per key.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyBody {
+    /// Makes a retried request apply once; a fresh key is made when absent.
+    pub idempotency_key: Option<String>,
+}
+
+/// Moves a plan one place in the display order.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    /// `up` (earlier) or `down`.
+    #[schema(example = "up")]
+    pub direction: String,
+}
+
+/// A message to a customer, sent by the tenant's bot.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageBody {
+    /// 1 to 4096 characters.
+    #[schema(example = "Your server moved; update your link.")]
+    pub text: String,
+    /// Makes a retried request send once; a fresh key is made when absent.
+    pub idempotency_key: Option<String>,
+}
+
+/// Whether a message was queued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueuedDto {
+    /// False when this key was queued before and nothing was queued now.
+    pub queued: bool,
+}
+
+/// A promo group: customers in it get the discount on every plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PromoGroupDto {
+    pub id: i64,
+    pub name: String,
+    /// 0 to 100.
+    pub discount_percent: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<remnabot_store::promos::PromoGroup> for PromoGroupDto {
+    fn from(g: remnabot_store::promos::PromoGroup) -> PromoGroupDto {
+        PromoGroupDto { id: g.id.0, name: g.name, discount_percent: g.discount_percent, created_at: g.created_at }
+    }
+}
+
+/// A promo group's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromoGroupBody {
+    /// 1 to 255 characters, unique within the tenant.
+    #[schema(example = "Friends")]
+    pub name: String,
+    /// 0 to 100.
+    #[schema(example = 10)]
+    pub discount_percent: u32,
+}
+
+/// Puts a customer in a promo group, or takes them out with null.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserGroupBody {
+    pub promo_group_id: Option<i64>,
+}
+
 /// The answer of `/health` and `/ready`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatusDto {

@@ -33,7 +33,7 @@ use utoipa_axum::routes;
 
 use crate::auth::FailureLimiter;
 use crate::error::ApiError;
-use crate::routes::{bots, catalog, customers, payments, settings, support, system, wallet};
+use crate::routes::{bots, catalog, customers, dashboard, payments, settings, support, system, wallet};
 
 /// What a handler returns on success: a JSON body with status 200.
 pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
@@ -230,6 +230,7 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(catalog::get_plan, catalog::update_plan, catalog::delete_plan))
         .routes(routes!(catalog::activate_plan))
         .routes(routes!(catalog::deactivate_plan))
+        .routes(routes!(catalog::move_plan))
         .routes(routes!(catalog::list_cards, catalog::create_card))
         .routes(routes!(catalog::get_card, catalog::update_card, catalog::delete_card))
         .routes(routes!(catalog::activate_card))
@@ -241,9 +242,12 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(customers::unblock_user))
         .routes(routes!(customers::adjust_balance))
         .routes(routes!(customers::user_ledger))
-        .routes(routes!(customers::list_subscriptions))
-        .routes(routes!(customers::get_subscription))
+        .routes(routes!(customers::set_user_promo_group))
+        .routes(routes!(customers::message_user))
+        .routes(routes!(customers::list_subscriptions, customers::grant_subscription))
+        .routes(routes!(customers::get_subscription, customers::patch_subscription))
         .routes(routes!(customers::extend_subscription))
+        .routes(routes!(customers::reset_subscription_traffic))
         .routes(routes!(customers::list_transactions))
         .routes(routes!(customers::get_transaction))
         .routes(routes!(payments::list_card_payments))
@@ -261,11 +265,15 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(support::get_promocode, support::delete_promocode))
         .routes(routes!(support::activate_promocode))
         .routes(routes!(support::deactivate_promocode))
+        .routes(routes!(support::list_promo_groups, support::create_promo_group))
+        .routes(routes!(support::get_promo_group, support::update_promo_group, support::delete_promo_group))
         .routes(routes!(wallet::get_wallet))
         .routes(routes!(wallet::wallet_ledger))
         .routes(routes!(wallet::credit_wallet))
         .routes(routes!(wallet::bot_stats))
         .routes(routes!(wallet::platform_stats))
+        .routes(routes!(dashboard::dashboard))
+        .routes(routes!(dashboard::audit_log))
 }
 
 /// The OpenAPI document of every route.

@@ -60,6 +60,11 @@ pub enum DialogueState {
         /// The admin who pressed Reply (checked again to be an admin on the answer).
         admin: TgUserId,
     },
+
+    // The admin panel (handlers::panel).
+    /// An admin answers a question of the panel: `at` is the area's question, `message`
+    /// the panel message that asked it (replaced by the next screen).
+    Panel { at: crate::handlers::panel::PanelState, message: i32 },
 }
 
 /// The dialogue storage.

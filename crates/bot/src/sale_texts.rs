@@ -1,7 +1,8 @@
 //! The messages about card-to-card payments which the sales service queues in the same
 //! transaction as the approval, rejection or expiry they announce (the customer's, and the
-//! outcome added to every admin's copy of the receipt); and the job step that expires
-//! unreviewed payments.
+//! outcome added to every admin's copy of the receipt); the customer's message about an
+//! answer from support, queued with the answer; and the job step that expires unreviewed
+//! payments.
 
 use chrono::{DateTime, Utc};
 use remnabot_domain::config::Language;
@@ -10,10 +11,19 @@ use remnabot_domain::{Tenant, Toman};
 use remnabot_store::Store;
 use remnabot_store::payments::{CardPayment, PaymentPurpose, PaymentStatus};
 use remnabot_store::sales::SaleTexts;
+use remnabot_store::tickets::TicketTexts;
 
 use crate::calendar::format_datetime;
 use crate::handlers::admin::Action;
 use crate::texts::Texts;
+
+/// The answer a customer gets when support answers a ticket through the API or the admin
+/// panel: the one the bot sends when an admin answers in Telegram (`acct-ticket-answer`).
+impl TicketTexts for Texts {
+    fn ticket_answered(&self, lang: Language, ticket: remnabot_domain::TicketId, quoted: &str) -> String {
+        self.get(lang, "acct-ticket-answer", &[("ticket", ticket.0.into()), ("text", quoted.into())])
+    }
+}
 
 impl SaleTexts for Texts {
     fn card_approved(&self, lang: Language, payment: &CardPayment, balance_after: Option<Toman>) -> String {
@@ -105,4 +115,23 @@ pub async fn expire_card_payments_everywhere(
         }
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use remnabot_domain::TicketId;
+
+    use super::*;
+
+    #[test]
+    fn an_answer_from_the_api_or_the_panel_reads_like_the_bots_own_in_each_language() {
+        let texts = Texts::load().unwrap_or_else(|e| panic!("{e}"));
+        let en = texts.ticket_answered(Language::En, TicketId(12345), "Try the second server");
+        assert!(en.contains("Support answered ticket #") && en.contains("12345"), "{en}");
+        assert!(en.contains("Try the second server"), "{en}");
+        for lang in [Language::Fa, Language::Ru] {
+            let text = texts.ticket_answered(lang, TicketId(7), "سلام");
+            assert!(text.contains("سلام") && text != en && !text.contains("acct-ticket-answer"), "{lang:?}: {text}");
+        }
+    }
 }

@@ -2,8 +2,9 @@
 //! Russian, plus the formatting of numbers and amounts for each language.
 //!
 //! The files of each language, `locales/{lang}.ftl` (start, menu, languages) plus
-//! `{lang}-shop.ftl` (plans, checkout, payments, subscriptions) and `{lang}-account.ftl`
-//! (balance, promo codes, referral, support), are joined per language, embedded in the
+//! `{lang}-shop.ftl` (plans, checkout, payments, subscriptions), `{lang}-account.ftl`
+//! (balance, promo codes, referral, support), `{lang}-online.ftl` (Zarinpal, Stars) and
+//! `{lang}-admin.ftl` (the admin panel), are joined per language, embedded in the
 //! binary and loaded once
 //! with [`Texts::load`]; the result is `Send + Sync`, so one `Arc<Texts>` serves every bot
 //! and task. Loading checks that every message exists in all three files with the same
@@ -40,6 +41,8 @@ const FA_FTL: &str = concat!(
     include_str!("../locales/fa-account.ftl"),
     "\n",
     include_str!("../locales/fa-online.ftl"),
+    "\n",
+    include_str!("../locales/fa-admin.ftl"),
 );
 /// The English resource file.
 const EN_FTL: &str = concat!(
@@ -50,6 +53,8 @@ const EN_FTL: &str = concat!(
     include_str!("../locales/en-account.ftl"),
     "\n",
     include_str!("../locales/en-online.ftl"),
+    "\n",
+    include_str!("../locales/en-admin.ftl"),
 );
 /// The Russian resource file.
 const RU_FTL: &str = concat!(
@@ -60,6 +65,8 @@ const RU_FTL: &str = concat!(
     include_str!("../locales/ru-account.ftl"),
     "\n",
     include_str!("../locales/ru-online.ftl"),
+    "\n",
+    include_str!("../locales/ru-admin.ftl"),
 );
 
 /// How many distinct problems are remembered for warning once; past that, problems are no
@@ -662,6 +669,16 @@ mod tests {
             // The online payments' messages.
             ("method", "Zarinpal".into()),
             ("stars", 150.into()),
+            // The admin panel's messages.
+            ("page", 2.into()),
+            ("pages", 5.into()),
+            ("paid", 1.into()),
+            ("active", 120.into()),
+            ("expiring", 7.into()),
+            ("expired", 40.into()),
+            ("disabled", 1.into()),
+            ("receipts", 2.into()),
+            ("tickets", 3.into()),
         ]
     }
 

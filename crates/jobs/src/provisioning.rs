@@ -16,7 +16,7 @@ use remnabot_domain::panel::{
 use remnabot_domain::{Bot, Error, Result, Tenant, TgUserId};
 use remnabot_store::Store;
 use remnabot_store::outbox::{NewNotification, PanelLink, ProvisionReason, ProvisioningEntry};
-use remnabot_store::subscriptions::Subscription;
+use remnabot_store::subscriptions::{Subscription, SubscriptionStatus};
 
 use crate::backoff::Backoff;
 use crate::panels::PanelResolver;
@@ -180,6 +180,8 @@ impl ProvisioningWorker {
                     tag: Some(tenant_tag(bot.id)),
                 };
                 match panel.create_user(&new).await {
+                    // Disabled before it ever reached the panel: disable the new user too.
+                    Ok(u) if sub.status == SubscriptionStatus::Disabled => panel.update_user(&u.key, &desired).await?,
                     Ok(u) => u,
                     // Created by an attempt whose answer was lost: adopt it.
                     Err(PanelError::AlreadyExists { .. }) => {
@@ -194,18 +196,17 @@ impl ProvisioningWorker {
             panel.delete_all_hwid_devices(&user.key).await?;
         }
         // A renewal starts a new period with the plan's full traffic; without this a
-        // customer who ran out and paid would stay limited.
-        let user = if entry.reason == ProvisionReason::Renewal && user.used_traffic_bytes > 0 {
-            panel.reset_traffic(&user.key).await?
-        } else {
-            user
-        };
+        // customer who ran out and paid would stay limited. An admin's reset does the same.
+        let resets = matches!(entry.reason, ProvisionReason::Renewal | ProvisionReason::TrafficReset);
+        let user = if resets && user.used_traffic_bytes > 0 { panel.reset_traffic(&user.key).await? } else { user };
         let link =
             PanelLink { id: user.key.id, uuid: user.key.uuid.clone(), subscription_url: user.subscription_url.clone() };
         // Whole days left, rounded up: a one-day trial provisioned a second later is "1 day".
         let days_left = ((sub.expires_at - now).num_seconds().max(0) + 86_399) / 86_400;
         let text = match entry.reason {
-            ProvisionReason::Adjustment => texts::subscription_updated(customer.language, &user.subscription_url),
+            ProvisionReason::Adjustment | ProvisionReason::TrafficReset => {
+                texts::subscription_updated(customer.language, &user.subscription_url)
+            }
             _ => texts::subscription_ready(customer.language, &user.subscription_url, days_left),
         };
         let note = NewNotification {
@@ -244,6 +245,8 @@ fn desired_update(
     now: DateTime<Utc>,
 ) -> PanelUserUpdate {
     let running = sub.expires_at > now;
+    // An admin's disabling holds whatever the expiry says.
+    let enabled = running && sub.status != SubscriptionStatus::Disabled;
     PanelUserUpdate {
         // The panel refuses an expiry in the past; an expired subscription is disabled instead.
         expire_at: running.then_some(sub.expires_at),
@@ -251,7 +254,7 @@ fn desired_update(
         traffic_limit_strategy: Some(TrafficResetStrategy::NoReset),
         hwid_device_limit: Some(Some(sub.device_limit)),
         internal_squads: (!squads.is_empty()).then_some(squads),
-        status: Some(if running { PanelUserStatus::Active } else { PanelUserStatus::Disabled }),
+        status: Some(if enabled { PanelUserStatus::Active } else { PanelUserStatus::Disabled }),
         description: Some(tenant_description(&bot.name, bot.id, telegram_id)),
         tag: Some(tenant_tag(bot.id)),
         telegram_id: Some(telegram_id.0),

@@ -153,22 +153,6 @@ impl remnabot_api::FleetStatus for FleetMetrics {
     }
 }
 
-/// The bot's texts as the store's `TicketTexts`: the answer a customer gets when a ticket is
-/// answered through the API is the one the bot sends when an admin answers in Telegram
-/// (`acct-ticket-answer`). A wrapper, because the trait and `Texts` live in two other crates.
-struct TicketAnswerTexts(Arc<Texts>);
-
-impl remnabot_store::tickets::TicketTexts for TicketAnswerTexts {
-    fn ticket_answered(
-        &self,
-        lang: remnabot_domain::config::Language,
-        ticket: remnabot_domain::TicketId,
-        quoted: &str,
-    ) -> String {
-        self.0.get(lang, "acct-ticket-answer", &[("ticket", ticket.0.into()), ("text", quoted.into())])
-    }
-}
-
 /// The HTTP routes: the API (with `/health`, `/ready`, `/metrics`, `/api/openapi.json`), the
 /// bots' webhook and the Zarinpal callback.
 pub fn router(
@@ -178,8 +162,7 @@ pub fn router(
     texts: Arc<Texts>,
     gateway: Arc<dyn PaymentGateway>,
 ) -> Router {
-    let ticket_texts = Arc::new(TicketAnswerTexts(texts.clone()));
-    let mut config = ApiConfig::new(settings.operator_api_token.clone(), texts.clone(), ticket_texts);
+    let mut config = ApiConfig::new(settings.operator_api_token.clone(), texts.clone(), texts.clone());
     config.fleet = Some(Arc::new(FleetMetrics(fleet.clone())));
     let callback = remnabot_api::callback::CallbackState { store: store.clone(), gateway, texts };
     remnabot_api::router(ApiState::new(store, config))
@@ -357,27 +340,4 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
     // Give in-flight requests a moment; axum's graceful shutdown waits for them.
     tokio::time::sleep(Duration::from_millis(10)).await;
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-    use remnabot_domain::TicketId;
-    use remnabot_domain::config::Language;
-    use remnabot_store::tickets::TicketTexts;
-
-    use super::*;
-
-    #[test]
-    fn an_answer_through_the_api_reads_like_the_bots_own_in_each_language() {
-        let texts = TicketAnswerTexts(Arc::new(Texts::load().unwrap()));
-        let en = texts.ticket_answered(Language::En, TicketId(12345), "Try the second server");
-        assert!(en.contains("Support answered ticket #") && en.contains("12345"), "{en}");
-        assert!(en.contains("Try the second server"), "{en}");
-        for lang in [Language::Fa, Language::Ru] {
-            let text = texts.ticket_answered(lang, TicketId(7), "سلام");
-            assert!(text.contains("سلام") && text != en && !text.contains("acct-ticket-answer"), "{lang:?}: {text}");
-        }
-    }
 }

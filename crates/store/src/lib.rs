@@ -2,10 +2,13 @@
 //! the platform repository (bots, cross-tenant reads) and the tenant-scoped repositories
 //! and services. Every tenant-owned method takes a [`remnabot_domain::Tenant`].
 
+pub mod audit;
 pub mod cache;
 pub mod cards;
+pub mod changes;
 pub mod config;
 pub mod crypto;
+pub mod dashboard;
 pub mod db;
 pub mod dialogues;
 pub mod entity;

@@ -34,8 +34,10 @@ str_enum!(
         Renewal => "renewal",
         /// The free trial.
         Trial => "trial",
-        /// A change made by an admin (extension, re-sync).
+        /// A change made by an admin (extension, limits, enabling or disabling, re-sync).
         Adjustment => "adjustment",
+        /// An admin reset the traffic used: the panel's counter is reset too.
+        TrafficReset => "traffic_reset",
     }
 );
 
@@ -163,6 +165,30 @@ pub struct Order {
     pub plan: PlanId,
     /// Unique per tenant (for example `card:<payment id>`): applying an order twice extends once.
     pub idempotency_key: String,
+}
+
+/// New limits of a subscription: each `None` stays as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes; 0 means unlimited.
+    pub traffic_limit_bytes: Option<i64>,
+    /// 1 to 1000.
+    pub device_limit: Option<u32>,
+}
+
+impl Limits {
+    fn validate(&self) -> Result<()> {
+        if self.traffic_limit_bytes.is_none() && self.device_limit.is_none() {
+            return Err(Error::invalid("limits", "give a traffic limit, a device limit or both"));
+        }
+        if self.traffic_limit_bytes.is_some_and(|b| b < 0) {
+            return Err(Error::invalid("traffic_limit_bytes", "must be zero (unlimited) or positive"));
+        }
+        if self.device_limit.is_some_and(|d| !(1..=1000).contains(&d)) {
+            return Err(Error::invalid("device_limit", "must be between 1 and 1000"));
+        }
+        Ok(())
+    }
 }
 
 /// The outcome of queuing provisioning.
@@ -361,6 +387,7 @@ impl Provisioning<'_> {
         scope::get::<user::Entity, _>(&tx, tenant, user_id.0).await?;
         let flipped = scope::update::<user::Entity>(tenant)
             .col_expr(user::Column::TrialUsed, Expr::value(true))
+            .col_expr(user::Column::TrialStartedAt, Expr::value(Some(now)))
             .filter(user::Column::Id.eq(user_id.0))
             .filter(user::Column::TrialUsed.eq(false))
             .exec(&tx)
@@ -402,28 +429,137 @@ impl Provisioning<'_> {
         if !(1..=3650).contains(&days) {
             return Err(Error::invalid("days", "must be between 1 and 3650"));
         }
+        self.adjust(tenant, id, idempotency_key, now, ProvisionReason::Adjustment, |row| {
+            let expires_at = extension_start(*row.expires_at.as_ref(), now)
+                .checked_add_signed(Duration::days(i64::from(days)))
+                .ok_or_else(|| Error::invalid("days", "moves the expiry out of the supported range"))?;
+            let status = if *row.is_trial.as_ref() { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
+            row.expires_at = Set(expires_at);
+            row.status = Set(status.as_str().to_owned());
+            Ok(())
+        })
+        .await
+    }
+
+    /// Sets the subscription's traffic limit (bytes, 0 for unlimited) and/or device limit and
+    /// queues the change for the panel, in one transaction; the same `idempotency_key`
+    /// applies once.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (`traffic_limit_bytes` negative, `device_limit` not 1 to 1000, no
+    /// change given, a bad key); [`Error::NotFound`]; [`Error::Unavailable`].
+    pub async fn set_limits(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        limits: Limits,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Provisioned> {
+        limits.validate()?;
+        self.adjust(tenant, id, idempotency_key, now, ProvisionReason::Adjustment, |row| {
+            if let Some(bytes) = limits.traffic_limit_bytes {
+                row.traffic_limit_bytes = Set(bytes);
+            }
+            if let Some(devices) = limits.device_limit {
+                row.device_limit = Set(i32::try_from(devices).unwrap_or(1));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Sets the traffic used to zero (a subscription limited by its traffic runs again) and
+    /// queues the panel's reset, in one transaction; the same `idempotency_key` applies once.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a bad key; [`Error::NotFound`]; [`Error::Unavailable`].
+    pub async fn reset_traffic(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Provisioned> {
+        self.adjust(tenant, id, idempotency_key, now, ProvisionReason::TrafficReset, |row| {
+            row.traffic_used_bytes = Set(0);
+            if row.status.as_ref() == SubscriptionStatus::Limited.as_str() {
+                let running =
+                    if *row.is_trial.as_ref() { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
+                row.status = Set(running.as_str().to_owned());
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Disables the subscription (`enabled` false: its panel user is disabled) or enables it
+    /// again (active, trial for a trial, or expired when its time is over), and queues the
+    /// change for the panel, in one transaction; the same `idempotency_key` applies once.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a bad key; [`Error::NotFound`]; [`Error::Unavailable`].
+    pub async fn set_enabled(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        enabled: bool,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Provisioned> {
+        self.adjust(tenant, id, idempotency_key, now, ProvisionReason::Adjustment, |row| {
+            let status = if !enabled {
+                SubscriptionStatus::Disabled
+            } else if *row.expires_at.as_ref() <= now {
+                SubscriptionStatus::Expired
+            } else if *row.is_trial.as_ref() {
+                SubscriptionStatus::Trial
+            } else {
+                SubscriptionStatus::Active
+            };
+            row.status = Set(status.as_str().to_owned());
+            Ok(())
+        })
+        .await
+    }
+
+    /// Changes the subscription `id` with `change` under a row lock and queues it for the
+    /// panel with `reason`, in one transaction; a key applied before returns its result.
+    async fn adjust(
+        &self,
+        tenant: &Tenant,
+        id: SubscriptionId,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+        reason: ProvisionReason,
+        change: impl FnOnce(&mut subscription::ActiveModel) -> Result<()>,
+    ) -> Result<Provisioned> {
+        check_key(idempotency_key)?;
         if let Some(m) = self.existing(&self.store.db, tenant, idempotency_key).await? {
             return self.replay(tenant, m).await;
         }
         let tx = self.store.write_tx().await?;
-        // Row lock on PostgreSQL; SQLite's write transaction already serialises writers.
         let row = scope::select::<subscription::Entity>(tenant)
             .filter(subscription::Column::Id.eq(id.0))
             .lock_exclusive()
             .one(&tx)
             .await
-            .map_err(unavailable)?
-            .ok_or_else(|| Error::not_found("subscription"))?;
-        let expires_at = extension_start(row.expires_at, now)
-            .checked_add_signed(Duration::days(i64::from(days)))
-            .ok_or_else(|| Error::invalid("days", "moves the expiry out of the supported range"))?;
-        let status = if row.is_trial { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
+            .map_err(unavailable)?;
+        let Some(row) = row else {
+            tx.rollback().await.map_err(unavailable)?;
+            return Err(Error::not_found("subscription"));
+        };
         let mut changed: subscription::ActiveModel = row.into();
-        changed.expires_at = Set(expires_at);
-        changed.status = Set(status.as_str().to_owned());
+        if let Err(e) = change(&mut changed) {
+            tx.rollback().await.map_err(unavailable)?;
+            return Err(e);
+        }
         changed.updated_at = Set(now);
-        changed.update(&tx).await.map_err(unavailable)?;
-        self.finish_enqueue(tx, tenant, id.0, ProvisionReason::Adjustment, false, idempotency_key, now).await
+        if let Err(e) = changed.update(&tx).await {
+            tx.rollback().await.map_err(unavailable)?;
+            return Err(unavailable(e));
+        }
+        self.finish_enqueue(tx, tenant, id.0, reason, false, idempotency_key, now).await
     }
 
     /// Queues the subscription's current state for the panel again (after an admin changed it).

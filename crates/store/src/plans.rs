@@ -1,13 +1,45 @@
 //! A tenant's plans: what customers can buy (period, traffic, devices, price).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use remnabot_domain::{Error, Page, PlanId, Result, Tenant, Toman};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::Serialize;
 
 use crate::db::{map_write, unavailable};
-use crate::entity::bot_plan;
+use crate::entity::{bot_plan, card_to_card_payment, stars_payment, subscription, transaction, zarinpal_payment};
+use crate::transactions::TransactionKind;
 use crate::{Store, scope};
+
+/// What refers to a plan: it can be deleted only when nothing does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PlanUse {
+    /// Subscriptions currently on the plan.
+    pub subscriptions: u64,
+    /// Sales of the plan and payments started for it (any outcome).
+    pub orders: u64,
+}
+
+impl PlanUse {
+    /// Whether anything refers to the plan.
+    pub fn any(&self) -> bool {
+        self.subscriptions > 0 || self.orders > 0
+    }
+}
+
+/// How many rows of `E` this tenant has whose `col` is `plan`.
+async fn count_refs<E, C>(c: &C, tenant: &Tenant, col: E::Column, plan: PlanId) -> Result<u64>
+where
+    E: crate::entity::TenantOwned,
+    E::Model: sea_orm::FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    scope::select::<E>(tenant).filter(col.eq(plan.0)).count(c).await.map_err(unavailable)
+}
 
 /// A plan as customers and the API see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -174,9 +206,119 @@ impl Plans<'_> {
     /// Deletes the plan.
     ///
     /// # Errors
-    /// [`Error::NotFound`]; [`Error::Conflict`] when subscriptions still refer to it
-    /// (deactivate it instead).
+    /// [`Error::NotFound`]; [`Error::Conflict`] when subscriptions, sales or payments refer
+    /// to it (deactivate it instead; [`Plans::usage`] says what refers to it).
     pub async fn delete(&self, tenant: &Tenant, id: PlanId) -> Result<()> {
+        self.get(tenant, id).await?;
+        let usage = self.usage(tenant, id).await?;
+        if usage.any() {
+            return Err(Error::Conflict(format!(
+                "the plan is used by {} subscription(s) and {} sale(s) or payment(s); deactivate it instead",
+                usage.subscriptions, usage.orders
+            )));
+        }
         scope::delete_by_id::<bot_plan::Entity, _>(&self.store.db, tenant, id.0).await
+    }
+
+    /// What refers to the plan.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn usage(&self, tenant: &Tenant, id: PlanId) -> Result<PlanUse> {
+        let db = &self.store.db;
+        let subscriptions = count_refs::<subscription::Entity, _>(db, tenant, subscription::Column::PlanId, id).await?;
+        let mut orders = count_refs::<transaction::Entity, _>(db, tenant, transaction::Column::PlanId, id).await?;
+        // Payments that completed are counted with their sale; the others on their own.
+        orders += scope::select::<card_to_card_payment::Entity>(tenant)
+            .filter(card_to_card_payment::Column::PlanId.eq(id.0))
+            .filter(card_to_card_payment::Column::TransactionId.is_null())
+            .count(db)
+            .await
+            .map_err(unavailable)?;
+        orders += scope::select::<zarinpal_payment::Entity>(tenant)
+            .filter(zarinpal_payment::Column::PlanId.eq(id.0))
+            .filter(zarinpal_payment::Column::TransactionId.is_null())
+            .count(db)
+            .await
+            .map_err(unavailable)?;
+        orders += scope::select::<stars_payment::Entity>(tenant)
+            .filter(stars_payment::Column::PlanId.eq(id.0))
+            .filter(stars_payment::Column::TransactionId.is_null())
+            .count(db)
+            .await
+            .map_err(unavailable)?;
+        Ok(PlanUse { subscriptions, orders })
+    }
+
+    /// Completed sales (purchases and renewals) of each of `plans`.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn sales_counts(&self, tenant: &Tenant, plans: &[PlanId]) -> Result<BTreeMap<PlanId, u64>> {
+        if plans.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let rows: Vec<(Option<i64>, i64)> = scope::select::<transaction::Entity>(tenant)
+            .filter(transaction::Column::PlanId.is_in(plans.iter().map(|p| p.0)))
+            .filter(
+                transaction::Column::Kind
+                    .is_in([TransactionKind::Purchase.as_str(), TransactionKind::Renewal.as_str()]),
+            )
+            .filter(transaction::Column::IsCompleted.eq(true))
+            .select_only()
+            .column(transaction::Column::PlanId)
+            .column_as(Expr::col(transaction::Column::Id).count(), "n")
+            .group_by(transaction::Column::PlanId)
+            .into_tuple()
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows.into_iter().filter_map(|(p, n)| Some((PlanId(p?), u64::try_from(n).unwrap_or(0)))).collect())
+    }
+
+    /// How many plans the tenant has.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn count(&self, tenant: &Tenant) -> Result<u64> {
+        scope::count::<bot_plan::Entity, _>(&self.store.db, tenant).await
+    }
+
+    /// Moves the plan one place up (earlier) or down in the display order and returns it.
+    /// The tenant's plans are renumbered 10, 20, 30, ... in their new order, so ties and gaps
+    /// left by the API's own `sort_order` values never stop a move. At the top (or bottom)
+    /// nothing changes.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Unavailable`].
+    pub async fn move_by_one(&self, tenant: &Tenant, id: PlanId, up: bool) -> Result<Plan> {
+        let tx = self.store.write_tx().await?;
+        let rows = scope::select::<bot_plan::Entity>(tenant)
+            .order_by_asc(bot_plan::Column::SortOrder)
+            .order_by_asc(bot_plan::Column::Id)
+            .all(&tx)
+            .await
+            .map_err(unavailable)?;
+        let mut order: Vec<i64> = rows.iter().map(|m| m.id).collect();
+        let Some(at) = order.iter().position(|p| *p == id.0) else {
+            tx.rollback().await.map_err(unavailable)?;
+            return Err(Error::not_found("plan"));
+        };
+        let other = if up { at.checked_sub(1) } else { Some(at + 1).filter(|i| *i < order.len()) };
+        if let Some(other) = other {
+            order.swap(at, other);
+        }
+        let now = Utc::now();
+        for (plan, place) in order.iter().zip(1_i32..) {
+            scope::update::<bot_plan::Entity>(tenant)
+                .col_expr(bot_plan::Column::SortOrder, Expr::value(place.saturating_mul(10)))
+                .col_expr(bot_plan::Column::UpdatedAt, Expr::value(now))
+                .filter(bot_plan::Column::Id.eq(*plan))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+        }
+        tx.commit().await.map_err(unavailable)?;
+        self.get(tenant, id).await
     }
 }

@@ -615,6 +615,7 @@ impl Sales<'_> {
                     description: None,
                     external_id,
                     completed: true,
+                    plan: order.plan,
                 },
             )
             .await?

@@ -317,6 +317,23 @@ impl Tickets<'_> {
         texts: &dyn TicketTexts,
         now: DateTime<Utc>,
     ) -> Result<AdminReply> {
+        self.reply_as(tenant, ticket, API_SENDER, text, texts, now).await
+    }
+
+    /// [`Tickets::reply_as_admin`] with the answer recorded as sent by `sender` (an admin
+    /// answering in the bot's panel).
+    ///
+    /// # Errors
+    /// As [`Tickets::reply_as_admin`].
+    pub async fn reply_as(
+        &self,
+        tenant: &Tenant,
+        ticket: TicketId,
+        sender: TgUserId,
+        text: &str,
+        texts: &dyn TicketTexts,
+        now: DateTime<Utc>,
+    ) -> Result<AdminReply> {
         let text = validate_reply(text)?;
         let tx = self.store.write_tx().await?;
         // As in `add_message`: the conditional update takes the row lock first, so a
@@ -338,8 +355,7 @@ impl Tickets<'_> {
         let record = to_ticket(scope::get::<ticket::Entity, _>(&tx, tenant, ticket.0).await?)?;
         let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, record.user_id.0).await?);
         let quoted = clip(&text, QUOTED_CHARS);
-        let answer =
-            NewMessage { from_admin: true, sender_telegram_id: API_SENDER, text: Some(text), media_file_id: None };
+        let answer = NewMessage { from_admin: true, sender_telegram_id: sender, text: Some(text), media_file_id: None };
         let message = insert_message(&tx, tenant, ticket, answer, now).await?;
         let notification = NewNotification {
             chat_id: customer.telegram_id.0,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 #[cfg(doc)]
 use remnabot_domain::Error;
-use remnabot_domain::{Page, Result, Tenant, Toman, TransactionId, UserId};
+use remnabot_domain::{Page, PlanId, Result, Tenant, Toman, TransactionId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
@@ -41,6 +41,8 @@ pub struct Transaction {
     pub is_completed: bool,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The plan sold, for a purchase or renewal.
+    pub plan_id: Option<PlanId>,
 }
 
 /// What recording a transaction needs.
@@ -57,6 +59,8 @@ pub struct NewTransaction {
     pub external_id: Option<String>,
     /// Record it as already completed (`completed_at` = now).
     pub completed: bool,
+    /// The plan sold, for a purchase or renewal (sales per plan are counted by it).
+    pub plan: Option<PlanId>,
 }
 
 fn to_transaction(m: transaction::Model) -> Result<Transaction> {
@@ -71,6 +75,7 @@ fn to_transaction(m: transaction::Model) -> Result<Transaction> {
         is_completed: m.is_completed,
         created_at: m.created_at,
         completed_at: m.completed_at,
+        plan_id: m.plan_id.map(PlanId),
     })
 }
 
@@ -183,6 +188,7 @@ pub(crate) async fn insert_in(
         external_id: Set(external_id),
         is_completed: Set(new.completed),
         completed_at: Set(new.completed.then_some(now)),
+        plan_id: Set(new.plan.map(|p| p.0)),
         ..Default::default()
     }
     .insert(c)

@@ -28,6 +28,8 @@ pub struct User {
     pub promo_group: Option<PromoGroupId>,
     pub is_blocked: bool,
     pub trial_used: bool,
+    /// When the customer took the free trial (unknown for trials before it was recorded).
+    pub trial_started_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -94,6 +96,7 @@ pub(crate) fn to_user(m: user::Model) -> User {
         promo_group: m.promo_group_id.map(PromoGroupId),
         is_blocked: m.is_blocked,
         trial_used: m.trial_used,
+        trial_started_at: m.trial_started_at,
         created_at: m.created_at,
     }
 }
@@ -274,6 +277,7 @@ impl Users<'_> {
     pub async fn mark_trial_used(&self, tenant: &Tenant, id: UserId) -> Result<bool> {
         let res = scope::update::<user::Entity>(tenant)
             .col_expr(user::Column::TrialUsed, Expr::value(true))
+            .col_expr(user::Column::TrialStartedAt, Expr::value(Some(Utc::now())))
             .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(user::Column::Id.eq(id.0))
             .filter(user::Column::TrialUsed.eq(false))

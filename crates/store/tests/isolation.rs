@@ -37,7 +37,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 /// The tables this suite exercises, each with the test that covers it.
-const COVERED: [(&str, &str); 22] = [
+const COVERED: [(&str, &str); 23] = [
     ("bot_feature_flags", "feature_flags_of_one_tenant_are_invisible_to_another"),
     ("bot_configurations", "configuration_of_one_tenant_is_invisible_to_another"),
     ("tenant_payment_cards", "payment_cards_of_one_tenant_are_invisible_to_another"),
@@ -60,6 +60,7 @@ const COVERED: [(&str, &str); 22] = [
     ("provisioning_outbox", "provisioning_entries_of_one_tenant_are_invisible_to_another"),
     ("notification_outbox", "notifications_of_one_tenant_are_invisible_to_another"),
     ("dialogues", "dialogues_of_one_tenant_are_invisible_to_another"),
+    ("audit_log", "the_audit_log_of_one_tenant_is_invisible_to_another"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +191,7 @@ fn deposit(user: UserId, amount: i64) -> NewTransaction {
         description: None,
         external_id: None,
         completed: false,
+        plan: None,
     }
 }
 
@@ -909,6 +911,27 @@ async fn dialogues_of_one_tenant_are_invisible_to_another() {
             "B's writes leave A alone"
         );
         w.assert_rows("dialogues", 1, 0).await;
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_of_one_tenant_is_invisible_to_another() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let admin = remnabot_store::audit::Actor::Admin(TgUserId(7));
+        let plan = w.store.changes(admin).create_plan(&w.a, plan_spec("Gold")).await.unwrap();
+        let entries = w.store.audit().list(&w.a, Page::default()).await.unwrap();
+        assert_eq!(entries.len(), 1, "{backend:?}");
+        assert_eq!(entries[0].target.as_deref(), Some(format!("plan:{}", plan.id).as_str()));
+
+        assert!(w.store.audit().list(&w.b, Page::default()).await.unwrap().is_empty(), "{backend:?}");
+        assert_eq!(w.store.audit().count(&w.b).await.unwrap(), 0);
+        not_found("get", w.store.audit().get(&w.b, entries[0].id).await);
+        // B's changes through the service never touch A's plan, and B's failed attempt is
+        // not recorded anywhere.
+        not_found("update", w.store.changes(admin).update_plan(&w.b, plan.id, plan_spec("Hijacked")).await);
+        assert!(w.store.audit().list(&w.b, Page::default()).await.unwrap().is_empty(), "{backend:?}");
+        w.assert_rows("audit_log", 1, 0).await;
     }
 }
 

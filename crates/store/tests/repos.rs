@@ -140,6 +140,7 @@ fn deposit(user: UserId, amount: i64) -> NewTransaction {
         description: Some("top up".to_owned()),
         external_id: None,
         completed: false,
+        plan: None,
     }
 }
 

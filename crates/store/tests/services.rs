@@ -432,6 +432,7 @@ async fn deleting_a_tenant_deletes_every_row_it_owns() {
                         description: None,
                         external_id: None,
                         completed: true,
+                        plan: None,
                     },
                 )
                 .await

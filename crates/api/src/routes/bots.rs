@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use remnabot_domain::BotId;
 use remnabot_store::platform::{BotChanges, NewBot};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
 
 use crate::auth::Caller;
 use crate::dto::{ApiTokenDto, BotDto, BotUpdateBody, CreatedBotDto, List, NewBotBody, PageQuery, TelegramTokenBody};
@@ -69,7 +70,14 @@ pub async fn update_bot(
     caller.require_operator()?;
     let changes =
         BotChanges { name: body.name, wallet_credit_limit: body.wallet_credit_limit.map(remnabot_domain::Toman) };
-    Ok(axum::Json(s.store().platform().update(tenant.bot_id(), changes).await?.into()))
+    let before = s.store().platform().get(tenant.bot_id()).await?;
+    let bot = s.store().platform().update(tenant.bot_id(), changes).await?;
+    let fields = |b: &remnabot_domain::Bot| json!({"name": b.name, "wallet_credit_limit": b.wallet_credit_limit});
+    s.store()
+        .changes(caller.actor())
+        .note(&tenant, "bot.update", None, Some(fields(&before)), Some(fields(&bot)))
+        .await?;
+    Ok(axum::Json(bot.into()))
 }
 
 /// Deletes a bot and every row of that tenant (operator only; never the master bot).
@@ -92,6 +100,8 @@ async fn set_active(s: &ApiState, caller: &Caller, bot_id: i64, active: bool) ->
     caller.require_operator()?;
     let bot = s.store().platform().set_active(tenant.bot_id(), active).await?;
     tracing::info!(bot_id, active, "bot activation changed through the API");
+    let action = if active { "bot.activate" } else { "bot.deactivate" };
+    s.store().changes(caller.actor()).note(&tenant, action, None, None, Some(json!({"is_active": active}))).await?;
     Ok(axum::Json(bot.into()))
 }
 
@@ -123,6 +133,7 @@ pub async fn rotate_api_token(
     caller.require_operator()?;
     let token = s.store().platform().rotate_api_token(tenant.bot_id()).await?;
     tracing::info!(bot_id, "bot API token rotated through the API");
+    s.store().changes(caller.actor()).note(&tenant, "bot.rotate_api_token", None, None, None).await?;
     Ok(axum::Json(ApiTokenDto { api_token: token.expose_secret().to_owned() }))
 }
 
@@ -139,5 +150,6 @@ pub async fn set_telegram_token(
     caller.require_operator()?;
     let token = SecretString::from(body.telegram_token);
     let bot = s.store().platform().set_telegram_token(BotId(tenant.bot_id().0), &token).await?;
+    s.store().changes(caller.actor()).note(&tenant, "bot.telegram_token", None, None, None).await?;
     Ok(axum::Json(bot.into()))
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use remnabot_domain::{CardId, PlanId};
 
 use crate::auth::Caller;
-use crate::dto::{ActiveQuery, CardBody, CardDto, CardStatsDto, List, PageQuery, PlanBody, PlanDto};
+use crate::dto::{ActiveQuery, CardBody, CardDto, CardStatsDto, List, MoveBody, PageQuery, PlanBody, PlanDto};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::{ApiResult, ApiState};
@@ -38,7 +38,7 @@ pub async fn create_plan(
     Json(body): Json<PlanBody>,
 ) -> Result<(StatusCode, axum::Json<PlanDto>), ApiError> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    let plan = s.store().plans().create(&tenant, body.into()).await?;
+    let plan = s.store().changes(caller.actor()).create_plan(&tenant, body.into()).await?;
     Ok((StatusCode::CREATED, axum::Json(plan.into())))
 }
 
@@ -66,7 +66,7 @@ pub async fn update_plan(
     Json(body): Json<PlanBody>,
 ) -> ApiResult<PlanDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().plans().update(&tenant, PlanId(id), body.into()).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).update_plan(&tenant, PlanId(id), body.into()).await?.into()))
 }
 
 /// Deletes a plan (refused while subscriptions or payments use it: deactivate it instead).
@@ -79,7 +79,7 @@ pub async fn delete_plan(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    s.store().plans().delete(&tenant, PlanId(id)).await?;
+    s.store().changes(caller.actor()).delete_plan(&tenant, PlanId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -93,7 +93,7 @@ pub async fn activate_plan(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> ApiResult<PlanDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().plans().set_active(&tenant, PlanId(id), true).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).set_plan_active(&tenant, PlanId(id), true).await?.into()))
 }
 
 /// Stops offering the plan (existing subscriptions keep it).
@@ -106,7 +106,27 @@ pub async fn deactivate_plan(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> ApiResult<PlanDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().plans().set_active(&tenant, PlanId(id), false).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).set_plan_active(&tenant, PlanId(id), false).await?.into()))
+}
+
+/// Moves the plan one place up (shown earlier) or down in the customers' list; the
+/// tenant's plans are renumbered 10, 20, 30, ... in their new order.
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/plans/{plan_id}/move", tag = "plans",
+    params(("bot_id" = i64, Path), ("plan_id" = i64, Path)), request_body = MoveBody,
+    responses((status = 200, body = PlanDto), (status = "4XX", body = ErrorBody)))]
+pub async fn move_plan(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+    Json(body): Json<MoveBody>,
+) -> ApiResult<PlanDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let up = match body.direction.as_str() {
+        "up" => true,
+        "down" => false,
+        _ => return Err(remnabot_domain::Error::invalid("direction", "must be `up` or `down`").into()),
+    };
+    Ok(axum::Json(s.store().changes(caller.actor()).move_plan(&tenant, PlanId(id), up).await?.into()))
 }
 
 /// The tenant's payment cards with their statistics.
@@ -137,7 +157,7 @@ pub async fn create_card(
     Json(body): Json<CardBody>,
 ) -> Result<(StatusCode, axum::Json<CardDto>), ApiError> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    let card = s.store().cards().create(&tenant, body.into()).await?;
+    let card = s.store().changes(caller.actor()).create_card(&tenant, body.into()).await?;
     Ok((StatusCode::CREATED, axum::Json(card.into())))
 }
 
@@ -165,7 +185,7 @@ pub async fn update_card(
     Json(body): Json<CardBody>,
 ) -> ApiResult<CardDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().cards().update(&tenant, CardId(id), body.into()).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).update_card(&tenant, CardId(id), body.into()).await?.into()))
 }
 
 /// Deletes a payment card (refused while payments reference it: deactivate it instead).
@@ -178,7 +198,7 @@ pub async fn delete_card(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    s.store().cards().delete(&tenant, CardId(id)).await?;
+    s.store().changes(caller.actor()).delete_card(&tenant, CardId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -192,7 +212,7 @@ pub async fn activate_card(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> ApiResult<CardDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().cards().set_active(&tenant, CardId(id), true).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).set_card_active(&tenant, CardId(id), true).await?.into()))
 }
 
 /// Takes the card out of rotation.
@@ -205,7 +225,7 @@ pub async fn deactivate_card(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> ApiResult<CardDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().cards().set_active(&tenant, CardId(id), false).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).set_card_active(&tenant, CardId(id), false).await?.into()))
 }
 
 /// The card's usage statistics: selections, successes, failures, today's count and amount.

@@ -2,14 +2,16 @@
 //! their balances (changed only through the ledger), subscriptions and money records.
 
 use axum::extract::State;
-use remnabot_domain::{Error, SubscriptionId, Toman, TransactionId, UserId};
+use remnabot_domain::{Error, PlanId, PromoGroupId, SubscriptionId, Toman, TransactionId, UserId};
 use remnabot_store::ledger::Posting;
+use remnabot_store::outbox::Limits;
 use remnabot_store::subscriptions::SubscriptionStatus;
 
 use crate::auth::Caller;
 use crate::dto::{
-    AdjustBody, ExtendBody, ExtendedDto, LedgerEntryDto, List, PageQuery, PostedDto, StatusQuery, SubscriptionDto,
-    TransactionDto, UserDto, UserFilterQuery, UserSearchQuery,
+    AdjustBody, ExtendBody, ExtendedDto, GrantBody, KeyBody, LedgerEntryDto, List, MessageBody, PageQuery, PostedDto,
+    QueuedDto, StatusQuery, SubscriptionDto, SubscriptionPatchBody, TransactionDto, UserDto, UserFilterQuery,
+    UserGroupBody, UserSearchQuery,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path, Query};
@@ -48,7 +50,7 @@ pub async fn get_user(
 
 async fn set_blocked(s: &ApiState, caller: &Caller, bot_id: i64, id: i64, blocked: bool) -> ApiResult<UserDto> {
     let tenant = caller.tenant(s, bot_id).await?;
-    Ok(axum::Json(s.store().users().set_blocked(&tenant, UserId(id), blocked).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).set_blocked(&tenant, UserId(id), blocked).await?.into()))
 }
 
 /// Blocks a customer: the bot stops serving them.
@@ -96,7 +98,7 @@ pub async fn adjust_balance(
         Some(d) => posting.described(d),
         None => posting,
     };
-    Ok(axum::Json(s.store().balances().post(&tenant, UserId(id), posting).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).post_balance(&tenant, UserId(id), posting).await?.into()))
 }
 
 /// The customer's balance ledger, newest first.
@@ -176,9 +178,115 @@ pub async fn extend_subscription(
         Some(k) => k,
         None => fresh_key("api-extend", id),
     };
-    let done =
-        s.store().provisioning().extend(&tenant, SubscriptionId(id), body.days, &key, chrono::Utc::now()).await?;
+    let done = s
+        .store()
+        .changes(caller.actor())
+        .extend(&tenant, SubscriptionId(id), body.days, &key, chrono::Utc::now())
+        .await?;
     Ok(axum::Json(ExtendedDto { subscription: done.subscription.into(), newly_applied: done.newly_applied }))
+}
+
+/// Gives a customer a plan without payment: a new subscription, or the current one extended
+/// by the plan's period with the plan's limits, queued for the panel like a purchase. The
+/// same idempotency key grants once.
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/subscriptions", tag = "subscriptions",
+    params(("bot_id" = i64, Path)), request_body = GrantBody,
+    responses((status = 200, body = ExtendedDto), (status = "4XX", body = ErrorBody)))]
+pub async fn grant_subscription(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path(bot_id): Path<i64>,
+    Json(body): Json<GrantBody>,
+) -> ApiResult<ExtendedDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let key = body.idempotency_key.unwrap_or_else(|| fresh_key("api-grant", body.user_id));
+    let done = s
+        .store()
+        .changes(caller.actor())
+        .grant(&tenant, UserId(body.user_id), PlanId(body.plan_id), &key, chrono::Utc::now())
+        .await?;
+    Ok(axum::Json(ExtendedDto { subscription: done.subscription.into(), newly_applied: done.newly_applied }))
+}
+
+/// Changes a subscription's traffic limit, device limit, or whether it is enabled; each
+/// change is queued for the panel. With a key, a retried request applies once.
+#[utoipa::path(patch, path = "/api/v1/bots/{bot_id}/subscriptions/{subscription_id}", tag = "subscriptions",
+    params(("bot_id" = i64, Path), ("subscription_id" = i64, Path)), request_body = SubscriptionPatchBody,
+    responses((status = 200, body = ExtendedDto), (status = "4XX", body = ErrorBody)))]
+pub async fn patch_subscription(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+    Json(body): Json<SubscriptionPatchBody>,
+) -> ApiResult<ExtendedDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let key = body.idempotency_key.unwrap_or_else(|| fresh_key("api-patch", id));
+    let traffic = body.traffic_limit_gb.map(|gb| i64::from(gb) << 30);
+    let limits = Limits { traffic_limit_bytes: traffic, device_limit: body.device_limit };
+    if limits == Limits::default() && body.enabled.is_none() {
+        return Err(Error::invalid("body", "give traffic_limit_gb, device_limit or enabled").into());
+    }
+    let changes = s.store().changes(caller.actor());
+    let now = chrono::Utc::now();
+    let sub = SubscriptionId(id);
+    let mut done = None;
+    if limits != Limits::default() {
+        done = Some(changes.set_limits(&tenant, sub, limits, &format!("{key}:limits"), now).await?);
+    }
+    if let Some(enabled) = body.enabled {
+        done = Some(changes.set_enabled(&tenant, sub, enabled, &format!("{key}:enabled"), now).await?);
+    }
+    let done = done.ok_or_else(|| Error::invalid("body", "nothing to change"))?;
+    Ok(axum::Json(ExtendedDto { subscription: done.subscription.into(), newly_applied: done.newly_applied }))
+}
+
+/// Sets the traffic used to zero here and on the panel (queued); the same key resets once.
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/subscriptions/{subscription_id}/reset-traffic",
+    tag = "subscriptions", params(("bot_id" = i64, Path), ("subscription_id" = i64, Path)), request_body = KeyBody,
+    responses((status = 200, body = ExtendedDto), (status = "4XX", body = ErrorBody)))]
+pub async fn reset_subscription_traffic(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+    Json(body): Json<KeyBody>,
+) -> ApiResult<ExtendedDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let key = body.idempotency_key.unwrap_or_else(|| fresh_key("api-reset", id));
+    let done =
+        s.store().changes(caller.actor()).reset_traffic(&tenant, SubscriptionId(id), &key, chrono::Utc::now()).await?;
+    Ok(axum::Json(ExtendedDto { subscription: done.subscription.into(), newly_applied: done.newly_applied }))
+}
+
+/// Puts the customer in a promo group of this tenant, or takes them out with null.
+#[utoipa::path(put, path = "/api/v1/bots/{bot_id}/users/{user_id}/promo-group", tag = "users",
+    params(("bot_id" = i64, Path), ("user_id" = i64, Path)), request_body = UserGroupBody,
+    responses((status = 200, body = UserDto), (status = "4XX", body = ErrorBody)))]
+pub async fn set_user_promo_group(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+    Json(body): Json<UserGroupBody>,
+) -> ApiResult<UserDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let group = body.promo_group_id.map(PromoGroupId);
+    Ok(axum::Json(s.store().changes(caller.actor()).set_promo_group(&tenant, UserId(id), group).await?.into()))
+}
+
+/// Sends the customer a message through the tenant's bot (queued in the notification
+/// outbox); the same key sends once.
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/users/{user_id}/message", tag = "users",
+    params(("bot_id" = i64, Path), ("user_id" = i64, Path)), request_body = MessageBody,
+    responses((status = 200, body = QueuedDto), (status = "4XX", body = ErrorBody)))]
+pub async fn message_user(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+    Json(body): Json<MessageBody>,
+) -> ApiResult<QueuedDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let key = body.idempotency_key.unwrap_or_else(|| fresh_key("api-message", id));
+    let queued = s.store().changes(caller.actor()).message_customer(&tenant, UserId(id), &body.text, &key).await?;
+    Ok(axum::Json(QueuedDto { queued }))
 }
 
 /// The tenant's money transactions, newest first, optionally of one customer.

@@ -3,6 +3,7 @@
 pub mod bots;
 pub mod catalog;
 pub mod customers;
+pub mod dashboard;
 pub mod payments;
 pub mod settings;
 pub mod support;

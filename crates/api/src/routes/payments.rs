@@ -5,7 +5,6 @@
 use axum::extract::State;
 use remnabot_domain::PaymentId;
 use remnabot_store::payments::PaymentStatus;
-use remnabot_store::sales::Reviewer;
 use remnabot_store::sales::online::StarsStatus;
 
 use crate::auth::Caller;
@@ -60,8 +59,8 @@ pub async fn approve_card_payment(
     let tenant = caller.tenant(&s, bot_id).await?;
     let approved = s
         .store()
-        .sales()
-        .approve_card_payment(&tenant, PaymentId(id), Reviewer::Api, s.sale_texts(), chrono::Utc::now())
+        .changes(caller.actor())
+        .approve_card_payment(&tenant, PaymentId(id), s.sale_texts(), chrono::Utc::now())
         .await?;
     tracing::info!(bot_id, payment_id = id, "card payment approved through the API");
     Ok(axum::Json(approved.payment.into()))
@@ -80,8 +79,8 @@ pub async fn reject_card_payment(
     let tenant = caller.tenant(&s, bot_id).await?;
     let rejected = s
         .store()
-        .sales()
-        .reject_card_payment(&tenant, PaymentId(id), Reviewer::Api, body.reason, s.sale_texts(), chrono::Utc::now())
+        .changes(caller.actor())
+        .reject_card_payment(&tenant, PaymentId(id), body.reason, s.sale_texts(), chrono::Utc::now())
         .await?;
     Ok(axum::Json(rejected.into()))
 }

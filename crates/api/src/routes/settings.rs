@@ -51,7 +51,7 @@ pub async fn put_feature(
 ) -> ApiResult<FeatureDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
     let key = FeatureKey::parse(&key)?;
-    Ok(axum::Json(s.store().flags().set(&tenant, key, body.enabled, body.config).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).set_feature(&tenant, key, body.enabled, body.config).await?.into()))
 }
 
 /// Removes the tenant's setting of a feature, so its default applies again.
@@ -65,7 +65,7 @@ pub async fn delete_feature(
 ) -> Result<StatusCode, ApiError> {
     let tenant = caller.tenant(&s, bot_id).await?;
     let key = FeatureKey::parse(&key)?;
-    s.store().flags().delete(&tenant, key).await?;
+    s.store().changes(caller.actor()).delete_feature(&tenant, key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -137,10 +137,10 @@ pub async fn put_config(
         let serde_json::Value::String(secret) = body.value else {
             return Err(remnabot_domain::Error::invalid("value", format!("`{key}` must be a string")).into());
         };
-        s.store().configs().set_secret(&tenant, &key, &SecretString::from(secret)).await?;
+        s.store().changes(caller.actor()).set_config_secret(&tenant, &key, &SecretString::from(secret)).await?;
         return Ok(axum::Json(ConfigDto { key, value: None, secret: true }));
     }
-    s.store().configs().set(&tenant, &key, body.value.clone()).await?;
+    s.store().changes(caller.actor()).set_config(&tenant, &key, body.value.clone()).await?;
     Ok(axum::Json(config_dto(key, body.value)))
 }
 
@@ -157,6 +157,6 @@ pub async fn delete_config(
     if operator_only(&key) {
         caller.require_operator()?;
     }
-    s.store().configs().delete(&tenant, &key).await?;
+    s.store().changes(caller.actor()).delete_config(&tenant, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,14 +3,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use remnabot_domain::{PromoCodeId, TicketId};
-use remnabot_store::promos::{PromoCodeSpec, PromoKind};
+use remnabot_domain::{PromoCodeId, PromoGroupId, TicketId};
+use remnabot_store::promos::{PromoCodeSpec, PromoGroupSpec, PromoKind};
 use remnabot_store::tickets::TicketStatus;
 
 use crate::auth::Caller;
 use crate::dto::{
-    List, PageQuery, PromoCodeBody, PromoCodeDto, StatusQuery, TicketDto, TicketMessageDto, TicketReplyBody,
-    TicketReplyDto,
+    List, PageQuery, PromoCodeBody, PromoCodeDto, PromoGroupBody, PromoGroupDto, StatusQuery, TicketDto,
+    TicketMessageDto, TicketReplyBody, TicketReplyDto,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path, Query};
@@ -79,8 +79,8 @@ pub async fn reply_to_ticket(
     let tenant = caller.tenant(&s, bot_id).await?;
     let reply = s
         .store()
-        .tickets()
-        .reply_as_admin(&tenant, TicketId(id), &body.text, s.ticket_texts(), chrono::Utc::now())
+        .changes(caller.actor())
+        .reply_to_ticket(&tenant, TicketId(id), &body.text, s.ticket_texts(), chrono::Utc::now())
         .await?;
     tracing::info!(bot_id, ticket_id = id, "ticket answered through the API");
     Ok((StatusCode::CREATED, axum::Json(reply.into())))
@@ -96,7 +96,7 @@ pub async fn close_ticket(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> ApiResult<TicketDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().tickets().close(&tenant, TicketId(id)).await?.into()))
+    Ok(axum::Json(s.store().changes(caller.actor()).close_ticket(&tenant, TicketId(id)).await?.into()))
 }
 
 /// The tenant's promo codes, newest first.
@@ -134,7 +134,7 @@ pub async fn create_promocode(
         valid_from: body.valid_from,
         valid_until: body.valid_until,
     };
-    let code = s.store().promo_codes().create(&tenant, spec).await?;
+    let code = s.store().changes(caller.actor()).create_promo_code(&tenant, spec).await?;
     Ok((StatusCode::CREATED, axum::Json(code.into())))
 }
 
@@ -161,7 +161,7 @@ pub async fn delete_promocode(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    s.store().promo_codes().delete(&tenant, PromoCodeId(id)).await?;
+    s.store().changes(caller.actor()).delete_promo_code(&tenant, PromoCodeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -175,7 +175,9 @@ pub async fn activate_promocode(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> ApiResult<PromoCodeDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().promo_codes().set_active(&tenant, PromoCodeId(id), true).await?.into()))
+    Ok(axum::Json(
+        s.store().changes(caller.actor()).set_promo_code_active(&tenant, PromoCodeId(id), true).await?.into(),
+    ))
 }
 
 /// Stops the code from being redeemed.
@@ -188,5 +190,81 @@ pub async fn deactivate_promocode(
     Path((bot_id, id)): Path<(i64, i64)>,
 ) -> ApiResult<PromoCodeDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
-    Ok(axum::Json(s.store().promo_codes().set_active(&tenant, PromoCodeId(id), false).await?.into()))
+    Ok(axum::Json(
+        s.store().changes(caller.actor()).set_promo_code_active(&tenant, PromoCodeId(id), false).await?.into(),
+    ))
+}
+
+/// The tenant's promo groups, by name.
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/promo-groups", tag = "promo-groups",
+    params(("bot_id" = i64, Path), PageQuery),
+    responses((status = 200, body = List<PromoGroupDto>), (status = "4XX", body = ErrorBody)))]
+pub async fn list_promo_groups(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path(bot_id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<List<PromoGroupDto>> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let page = q.page()?;
+    let rows = s.store().promo_groups().list(&tenant, page).await?;
+    Ok(axum::Json(List::new(rows.into_iter().map(Into::into).collect(), page)))
+}
+
+/// Adds a promo group.
+#[utoipa::path(post, path = "/api/v1/bots/{bot_id}/promo-groups", tag = "promo-groups",
+    params(("bot_id" = i64, Path)), request_body = PromoGroupBody,
+    responses((status = 201, body = PromoGroupDto), (status = "4XX", body = ErrorBody)))]
+pub async fn create_promo_group(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path(bot_id): Path<i64>,
+    Json(body): Json<PromoGroupBody>,
+) -> Result<(StatusCode, axum::Json<PromoGroupDto>), ApiError> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let spec = PromoGroupSpec { name: body.name, discount_percent: body.discount_percent };
+    let group = s.store().changes(caller.actor()).create_promo_group(&tenant, spec).await?;
+    Ok((StatusCode::CREATED, axum::Json(group.into())))
+}
+
+/// One promo group.
+#[utoipa::path(get, path = "/api/v1/bots/{bot_id}/promo-groups/{promo_group_id}", tag = "promo-groups",
+    params(("bot_id" = i64, Path), ("promo_group_id" = i64, Path)),
+    responses((status = 200, body = PromoGroupDto), (status = "4XX", body = ErrorBody)))]
+pub async fn get_promo_group(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> ApiResult<PromoGroupDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    Ok(axum::Json(s.store().promo_groups().get(&tenant, PromoGroupId(id)).await?.into()))
+}
+
+/// Replaces a promo group's name and discount.
+#[utoipa::path(put, path = "/api/v1/bots/{bot_id}/promo-groups/{promo_group_id}", tag = "promo-groups",
+    params(("bot_id" = i64, Path), ("promo_group_id" = i64, Path)), request_body = PromoGroupBody,
+    responses((status = 200, body = PromoGroupDto), (status = "4XX", body = ErrorBody)))]
+pub async fn update_promo_group(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+    Json(body): Json<PromoGroupBody>,
+) -> ApiResult<PromoGroupDto> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    let spec = PromoGroupSpec { name: body.name, discount_percent: body.discount_percent };
+    Ok(axum::Json(s.store().changes(caller.actor()).update_promo_group(&tenant, PromoGroupId(id), spec).await?.into()))
+}
+
+/// Deletes a promo group; its customers stay, outside any group.
+#[utoipa::path(delete, path = "/api/v1/bots/{bot_id}/promo-groups/{promo_group_id}", tag = "promo-groups",
+    params(("bot_id" = i64, Path), ("promo_group_id" = i64, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn delete_promo_group(
+    State(s): State<ApiState>,
+    caller: Caller,
+    Path((bot_id, id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let tenant = caller.tenant(&s, bot_id).await?;
+    s.store().changes(caller.actor()).delete_promo_group(&tenant, PromoGroupId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -61,7 +61,7 @@ pub async fn credit_wallet(
         Some(d) => posting.described(d),
         None => posting,
     };
-    let posted = s.store().wallets().post(&tenant, posting).await?;
+    let posted = s.store().changes(caller.actor()).post_wallet(&tenant, posting).await?;
     if posted.newly_applied {
         tracing::info!(bot_id, amount = body.amount, "wallet credited through the API");
     }

@@ -150,6 +150,7 @@ pub struct Seeded {
     pub promo: i64,
     /// A pending Telegram Stars payment for the plan.
     pub stars: i64,
+    pub promo_group: i64,
 }
 
 pub async fn seed(api: &Api, bot_id: i64, tg: i64) -> Seeded {
@@ -230,6 +231,7 @@ pub async fn seed(api: &Api, bot_id: i64, tg: i64) -> Seeded {
                 description: None,
                 external_id: None,
                 completed: true,
+                plan: None,
             },
         )
         .await
@@ -278,7 +280,13 @@ pub async fn seed(api: &Api, bot_id: i64, tg: i64) -> Seeded {
     s.configs().set(&t, "stars_rate", json!(1000)).await.unwrap();
     let stars =
         s.sales().start_stars_payment(&t, user.id, PaymentPurpose::Purchase, Some(plan.id), None, now).await.unwrap();
+    let group = s
+        .promo_groups()
+        .create(&t, remnabot_store::promos::PromoGroupSpec { name: format!("Group {tg}"), discount_percent: 10 })
+        .await
+        .unwrap();
     Seeded {
+        promo_group: group.id.0,
         user: user.id.0,
         plan: plan.id.0,
         card: card.id.0,
@@ -326,6 +334,7 @@ pub fn every_operation(b: i64, r: &Seeded) -> Vec<(&'static str, String, Option<
         ("DELETE", format!("{p}/plans/{}", r.plan), None),
         ("POST", format!("{p}/plans/{}/activate", r.plan), None),
         ("POST", format!("{p}/plans/{}/deactivate", r.plan), None),
+        ("POST", format!("{p}/plans/{}/move", r.plan), Some(json!({"direction": "up"}))),
         ("GET", format!("{p}/payment-cards"), None),
         ("POST", format!("{p}/payment-cards"), Some(card.clone())),
         ("GET", format!("{p}/payment-cards/{}", r.card), None),
@@ -344,9 +353,14 @@ pub fn every_operation(b: i64, r: &Seeded) -> Vec<(&'static str, String, Option<
         ("POST", format!("{p}/users/{}/unblock", r.user), None),
         ("POST", format!("{p}/users/{}/balance", r.user), Some(json!({"amount": 5000, "idempotency_key": "k1"}))),
         ("GET", format!("{p}/users/{}/ledger", r.user), None),
+        ("PUT", format!("{p}/users/{}/promo-group", r.user), Some(json!({"promo_group_id": r.promo_group}))),
+        ("POST", format!("{p}/users/{}/message", r.user), Some(json!({"text": "Hello from support"}))),
         ("GET", format!("{p}/subscriptions"), None),
+        ("POST", format!("{p}/subscriptions"), Some(json!({"user_id": r.user, "plan_id": r.plan}))),
         ("GET", format!("{p}/subscriptions/{}", r.subscription), None),
+        ("PATCH", format!("{p}/subscriptions/{}", r.subscription), Some(json!({"device_limit": 3}))),
         ("POST", format!("{p}/subscriptions/{}/extend", r.subscription), Some(json!({"days": 5}))),
+        ("POST", format!("{p}/subscriptions/{}/reset-traffic", r.subscription), Some(json!({}))),
         ("GET", format!("{p}/transactions"), None),
         ("GET", format!("{p}/transactions/{}", r.transaction), None),
         ("GET", format!("{p}/card-payments"), None),
@@ -366,10 +380,21 @@ pub fn every_operation(b: i64, r: &Seeded) -> Vec<(&'static str, String, Option<
         ("DELETE", format!("{p}/promocodes/{}", r.promo), None),
         ("POST", format!("{p}/promocodes/{}/activate", r.promo), None),
         ("POST", format!("{p}/promocodes/{}/deactivate", r.promo), None),
+        ("GET", format!("{p}/promo-groups"), None),
+        ("POST", format!("{p}/promo-groups"), Some(json!({"name": "VIP", "discount_percent": 20}))),
+        ("GET", format!("{p}/promo-groups/{}", r.promo_group), None),
+        (
+            "PUT",
+            format!("{p}/promo-groups/{}", r.promo_group),
+            Some(json!({"name": "Friends", "discount_percent": 15})),
+        ),
+        ("DELETE", format!("{p}/promo-groups/{}", r.promo_group), None),
         ("GET", format!("{p}/wallet"), None),
         ("GET", format!("{p}/wallet/ledger"), None),
         ("POST", format!("{p}/wallet/credit"), Some(json!({"amount": 1000, "idempotency_key": "w1"}))),
         ("GET", format!("{p}/stats"), None),
+        ("GET", format!("{p}/dashboard"), None),
+        ("GET", format!("{p}/audit-log"), None),
     ]
 }
 
@@ -387,6 +412,7 @@ pub fn template(path: &str) -> String {
         ("stars-payments", "{payment_id}"),
         ("tickets", "{ticket_id}"),
         ("promocodes", "{promocode_id}"),
+        ("promo-groups", "{promo_group_id}"),
         ("features", "{key}"),
         ("config", "{key}"),
     ];

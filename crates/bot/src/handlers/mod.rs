@@ -36,6 +36,7 @@ pub mod account;
 pub mod admin;
 pub mod checkout;
 pub mod online;
+pub mod panel;
 pub mod shop;
 
 use crate::dialogue::{DialogueState, DialogueStore};
@@ -187,6 +188,12 @@ async fn on_message(shared: &Shared, bot: &TenantBot, msg: Message) -> HandlerRe
     if user.is_blocked {
         return Ok(());
     }
+    // The panel, for the tenant's admins only: anyone else's `/admin` or Admin label goes
+    // on below like any other unknown text.
+    if panel::asks_for_panel(&shared.texts, text) && panel::is_admin(shared, bot, user.telegram_id).await? {
+        end_question(shared, bot, chat).await?;
+        return panel::open(shared, bot, &user, chat).await;
+    }
     // First contact, unless the bot already asked this chat something (an admin whose
     // first private message answers a question of the review).
     if created
@@ -251,6 +258,7 @@ async fn on_dialogue_message(
             // The question was asked in an admin's private chat that is also a customer's.
             admin::on_reject_reason(shared, bot, msg, tg_id_of(msg), chat, state).await
         }
+        DialogueState::Panel { at, message } => panel::on_answer(shared, bot, user, chat, msg, at, message).await,
         DialogueState::TopUpAmount
         | DialogueState::PromoCode
         | DialogueState::TicketOpening
@@ -288,7 +296,7 @@ async fn welcome_text(shared: &Shared, bot: &TenantBot, user: &User) -> Result<S
 
 async fn send_welcome(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId) -> HandlerResult {
     let welcome = welcome_text(shared, bot, user).await?;
-    let menu = main_menu(shared, bot, user.language).await?;
+    let menu = main_menu(shared, bot, user.telegram_id, user.language).await?;
     bot.tg.send_message(chat, welcome).reply_markup(menu).await?;
     Ok(())
 }
@@ -374,7 +382,7 @@ pub(crate) async fn feature_on(
 /// Runs a main-menu item, or says that the feature is off (an old keyboard, typed text).
 async fn open_menu_item(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId, item: MenuItem) -> HandlerResult {
     if !feature_on(shared, bot, item.feature()).await? {
-        let menu = main_menu(shared, bot, user.language).await?;
+        let menu = main_menu(shared, bot, user.telegram_id, user.language).await?;
         bot.tg.send_message(chat, shared.text(user.language, "feature-disabled", &[])).reply_markup(menu).await?;
         return Ok(());
     }
@@ -391,17 +399,22 @@ async fn open_menu_item(shared: &Shared, bot: &TenantBot, user: &User, chat: Cha
     }
 }
 
-/// The main menu: the items of features the tenant has switched on.
+/// The main menu of `who`: the items of features the tenant has switched on, and Admin for
+/// the tenant's admins.
 pub(crate) async fn main_menu(
     shared: &Shared,
     bot: &TenantBot,
+    who: TgUserId,
     lang: Language,
 ) -> Result<KeyboardMarkup, HandlerError> {
-    let mut buttons = Vec::with_capacity(MenuItem::ALL.len());
+    let mut buttons = Vec::with_capacity(MenuItem::ALL.len() + 1);
     for item in MenuItem::ALL {
         if feature_on(shared, bot, item.feature()).await? {
             buttons.push(KeyboardButton::new(shared.text(lang, item.label_id(), &[])));
         }
+    }
+    if panel::is_admin(shared, bot, who).await? {
+        buttons.push(KeyboardButton::new(shared.text(lang, panel::MENU_LABEL, &[])));
     }
     let rows: Vec<Vec<KeyboardButton>> = buttons.chunks(2).map(<[KeyboardButton]>::to_vec).collect();
     Ok(KeyboardMarkup::new(rows).resize_keyboard())
@@ -431,7 +444,7 @@ async fn switch_language(shared: &Shared, bot: &TenantBot, user: &User, chat: Ch
     end_question(shared, bot, chat).await?;
     let name = shared.texts.language_name(lang);
     let text = shared.text(lang, "language-changed", &[("language", name.into())]);
-    let menu = main_menu(shared, bot, lang).await?;
+    let menu = main_menu(shared, bot, user.telegram_id, lang).await?;
     bot.tg.send_message(chat, text).reply_markup(menu).await?;
     Ok(())
 }
@@ -451,6 +464,9 @@ enum Callback {
     Account(String),
     /// `pay:...`, parsed by [`online::Action::parse`].
     Online(online::Action),
+    /// A button of the admin panel (`pn:`, and each area's prefix), parsed by
+    /// [`panel::Press::parse`].
+    Panel(panel::Press),
 }
 
 impl Callback {
@@ -465,7 +481,7 @@ impl Callback {
             "adm" => admin::Action::parse(value).map(Callback::Admin),
             "acct" => Some(Callback::Account(value.to_owned())),
             "pay" => online::Action::parse(value).map(Callback::Online),
-            _ => None,
+            _ => panel::Press::parse(kind, value).map(Callback::Panel),
         }
     }
 }
@@ -475,6 +491,10 @@ async fn on_callback(shared: &Shared, bot: &TenantBot, q: CallbackQuery) -> Hand
     if let Some(Callback::Admin(action)) = parsed {
         // Admins act as admins of this tenant, not as its customers: no registration.
         return admin::on_callback(shared, bot, &q, action).await;
+    }
+    if let Some(Callback::Panel(press)) = parsed {
+        // Authorized again inside, like every press; refused like a stale button otherwise.
+        return panel::on_press(shared, bot, &q, press).await;
     }
     if let Some(Callback::Account(rest)) = &parsed
         && let Some(action) = account::Action::parse(rest).filter(|a| a.is_admin())
@@ -501,7 +521,7 @@ async fn on_callback(shared: &Shared, bot: &TenantBot, q: CallbackQuery) -> Hand
         Some(Callback::Shop(action)) => shop::on_callback(shared, bot, &user, chat, &q, action).await,
         Some(Callback::Account(rest)) => account::on_callback(shared, bot, &user, chat, &q, &rest).await,
         Some(Callback::Online(action)) => online::on_callback(shared, bot, &user, chat, &q, action).await,
-        Some(Callback::Admin(_)) | None => refuse_callback(shared, bot, &q, user.language).await,
+        Some(Callback::Admin(_) | Callback::Panel(_)) | None => refuse_callback(shared, bot, &q, user.language).await,
     }
 }
 

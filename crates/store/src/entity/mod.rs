@@ -1,6 +1,7 @@
 //! SeaORM entities, one module per table. They mirror `migration`; repositories turn their
 //! models into domain types. Joins are not modelled: repositories query one table at a time.
 
+pub mod audit_log;
 pub mod bot;
 pub mod bot_configuration;
 pub mod bot_feature_flag;
@@ -55,7 +56,7 @@ macro_rules! tenant_owned {
 pub(crate) use tenant_owned;
 
 /// Every tenant-owned table, for the isolation suite and the bot-deletion check.
-pub const TENANT_TABLES: [&str; 22] = [
+pub const TENANT_TABLES: [&str; 23] = [
     "bot_feature_flags",
     "bot_configurations",
     "tenant_payment_cards",
@@ -78,4 +79,5 @@ pub const TENANT_TABLES: [&str; 22] = [
     "provisioning_outbox",
     "notification_outbox",
     "dialogues",
+    "audit_log",
 ];

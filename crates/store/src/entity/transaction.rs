@@ -17,6 +17,8 @@ pub struct Model {
     pub external_id: Option<String>,
     pub is_completed: bool,
     pub completed_at: Option<DateTimeUtc>,
+    /// The plan sold (purchases and renewals); a plain number, see migration m0011.
+    pub plan_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

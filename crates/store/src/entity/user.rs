@@ -19,6 +19,7 @@ pub struct Model {
     pub promo_group_id: Option<i64>,
     pub is_blocked: bool,
     pub trial_used: bool,
+    pub trial_started_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

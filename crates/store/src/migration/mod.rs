@@ -10,6 +10,7 @@ mod m0004_operator_tokens;
 mod m0005_sales;
 mod m0006_online_payments;
 mod m0007_review_messages;
+mod m0011_admin_panel;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_sales::Migration),
             Box::new(m0006_online_payments::Migration),
             Box::new(m0007_review_messages::Migration),
+            Box::new(m0011_admin_panel::Migration),
         ]
     }
 }

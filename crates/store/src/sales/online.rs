@@ -763,6 +763,7 @@ impl Sales<'_> {
                 description: Some(format!("{} Stars refunded", payment.stars)),
                 external_id: Some(key.clone()),
                 completed: true,
+                plan: None,
             },
         )
         .await?;
