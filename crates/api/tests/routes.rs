@@ -133,6 +133,50 @@ async fn repeated_failures_from_one_address_are_refused_with_429() {
 }
 
 #[tokio::test]
+async fn extensions_waiting_for_the_panel_are_capped_per_subscription_with_a_clear_409() {
+    for backend in testing::backends() {
+        let api = spawn(backend).await;
+        let (b, token) = api.create_tenant("Alpha").await;
+        let r = seed(&api, b, 1001).await;
+        let t = Some(token.as_str());
+        let path = format!("/api/v1/bots/{b}/subscriptions/{}/extend", r.subscription);
+        let tenant = api.tenant(b).await;
+        let cap = remnabot_store::outbox::MAX_PENDING_PER_SUBSCRIPTION;
+        for i in 0..cap {
+            let done = api.call("POST", &path, t, Some(json!({"days": 1, "idempotency_key": format!("e{i}")}))).await;
+            assert_eq!(done.status, 200, "{backend:?}: {}", done.text);
+        }
+        let expiry = |a: &common::Answer| a.body["expires_at"].clone();
+        let before =
+            expiry(&api.call("GET", &format!("/api/v1/bots/{b}/subscriptions/{}", r.subscription), t, None).await);
+        let refused = api.call("POST", &path, t, Some(json!({"days": 1, "idempotency_key": "one-too-many"}))).await;
+        assert_error(&refused, 409, "conflict");
+        assert!(refused.body["message"].as_str().unwrap().contains("waiting for the panel"), "{}", refused.text);
+        let now =
+            expiry(&api.call("GET", &format!("/api/v1/bots/{b}/subscriptions/{}", r.subscription), t, None).await);
+        assert_eq!(now, before, "{backend:?}: a refused extension changes nothing");
+        assert_eq!(api.store.provisioning().pending_count(&tenant).await.unwrap(), cap);
+        // A retry of an accepted extension still answers as before.
+        let replay = api.call("POST", &path, t, Some(json!({"days": 1, "idempotency_key": "e0"}))).await;
+        assert_eq!((replay.status, replay.body["newly_applied"].clone()), (200, json!(false)), "{}", replay.text);
+
+        // Once the panel has applied one, there is room again.
+        let entry = api
+            .store
+            .provisioning()
+            .claim_next(&tenant, chrono::Utc::now(), chrono::Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        let link =
+            remnabot_store::outbox::PanelLink { id: 1, uuid: None, subscription_url: "https://sub.example/x".into() };
+        api.store.provisioning().complete(&tenant, entry.id, &link, None, chrono::Utc::now()).await.unwrap();
+        let accepted = api.call("POST", &path, t, Some(json!({"days": 1, "idempotency_key": "one-too-many"}))).await;
+        assert_eq!(accepted.status, 200, "{backend:?}: {}", accepted.text);
+    }
+}
+
+#[tokio::test]
 async fn tenant_tokens_are_refused_the_operator_routes() {
     let api = spawn(remnabot_store::Backend::Sqlite).await;
     let (b, token) = api.create_tenant("Alpha").await;

@@ -1,6 +1,7 @@
 //! Background jobs. Each job exposes one `run_once` step (easy to test and to drive from a
 //! supervisor loop) and a `run` loop that repeats it until shutdown:
-//! - [`provisioning::ProvisioningWorker`] applies the provisioning outbox to the panel;
+//! - [`provisioning::ProvisioningWorker`] applies the provisioning outbox to the panel (its
+//!   `run` serves tenants concurrently instead of repeating `run_once`);
 //! - [`notify::NotificationWorker`] delivers queued messages through the tenant's bot;
 //! - [`sync::UsageSync`] reads usage from the panel into subscriptions and wallets;
 //! - [`reconcile::ZarinpalReconciler`] completes Zarinpal payments the customer never came

@@ -13,10 +13,11 @@ use remnabot_domain::panel::{
     NewPanelUser, Panel, PanelError, PanelUser, PanelUserKey, PanelUserStatus, PanelUserUpdate, TrafficResetStrategy,
     panel_username, tenant_description, tenant_tag,
 };
-use remnabot_domain::{Bot, Error, Result, Tenant, TgUserId};
+use remnabot_domain::{Bot, BotId, Error, Result, Tenant, TgUserId};
 use remnabot_store::Store;
 use remnabot_store::outbox::{NewNotification, PanelLink, ProvisionReason, ProvisioningEntry};
 use remnabot_store::subscriptions::{Subscription, SubscriptionStatus};
+use tracing::Instrument;
 
 use crate::backoff::Backoff;
 use crate::panels::PanelResolver;
@@ -25,18 +26,29 @@ use crate::texts;
 /// Settings of the provisioning worker.
 #[derive(Debug, Clone, Copy)]
 pub struct ProvisioningConfig {
-    /// Entries claimed per step.
-    pub batch: u64,
-    /// How long a claimed entry is reserved for this worker.
+    /// Tenants served at once. Each tenant's entries are applied one at a time, in order, so a
+    /// tenant whose panel is slow or hanging holds up only itself.
+    pub concurrency: usize,
+    /// How long a claimed entry is reserved for this worker. The lease is renewed while the
+    /// entry is being applied, so it only needs to outlive a renewal: an entry whose worker
+    /// died is free again within this time.
     pub lease: Duration,
     pub backoff: Backoff,
     /// After this many failed attempts the tenant's admins are told (once); retries go on.
     pub alert_after: u32,
+    /// How often [`ProvisioningWorker::run`] looks for tenants with due entries.
+    pub poll_every: Duration,
 }
 
 impl Default for ProvisioningConfig {
     fn default() -> ProvisioningConfig {
-        ProvisioningConfig { batch: 50, lease: Duration::from_secs(120), backoff: Backoff::default(), alert_after: 5 }
+        ProvisioningConfig {
+            concurrency: 16,
+            lease: Duration::from_secs(6),
+            backoff: Backoff::default(),
+            alert_after: 5,
+            poll_every: Duration::from_secs(1),
+        }
     }
 }
 
@@ -45,6 +57,13 @@ impl Default for ProvisioningConfig {
 pub struct StepReport {
     pub done: usize,
     pub failed: usize,
+}
+
+impl std::ops::AddAssign for StepReport {
+    fn add_assign(&mut self, other: StepReport) {
+        self.done += other.done;
+        self.failed += other.failed;
+    }
 }
 
 /// Applies the provisioning outbox.
@@ -64,45 +83,206 @@ enum ApplyError {
     Store(#[from] Error),
 }
 
+/// The time a drain claims by: fixed for [`ProvisioningWorker::run_once`] (tests move it),
+/// the wall clock for [`ProvisioningWorker::run`].
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    Fixed(DateTime<Utc>),
+    Wall,
+}
+
+impl Clock {
+    fn now(self) -> DateTime<Utc> {
+        match self {
+            Clock::Fixed(t) => t,
+            Clock::Wall => Utc::now(),
+        }
+    }
+}
+
 impl ProvisioningWorker {
     /// A worker over `store` using `panels`.
     pub fn new(store: Store, panels: Arc<dyn PanelResolver>, config: ProvisioningConfig) -> ProvisioningWorker {
         ProvisioningWorker { store, panels, config }
     }
 
-    /// Claims the due entries of every tenant and applies them once each.
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::seconds(6))
+    }
+
+    /// Applies every entry due at `now`, of every active tenant, once each: up to
+    /// `concurrency` tenants at a time, each tenant's entries in order. Returns when all are
+    /// applied or failed.
     ///
     /// # Errors
     /// [`Error::Unavailable`] when the outbox cannot be read; failures of single entries are
     /// recorded on them instead.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<StepReport> {
-        let lease = chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::seconds(120));
-        let claimed = self.store.platform().claim_provisioning(now, self.config.batch, lease).await?;
+        let (_keep, stop) = tokio::sync::watch::channel(false);
+        let due = self.store.platform().provisioning_due(now, &[], u64::MAX >> 1).await?;
+        let mut waiting = due.into_iter();
+        let mut drains = tokio::task::JoinSet::new();
         let mut report = StepReport::default();
-        for (bot_id, entry) in claimed {
-            let bot = match self.store.platform().get(bot_id).await {
-                Ok(bot) => bot,
-                // The tenant was deleted meanwhile; its entries went with it.
-                Err(Error::NotFound { .. }) => continue,
-                Err(e) => return Err(e),
-            };
-            let tenant = Tenant::of(&bot);
-            let span =
-                tracing::info_span!("provision", bot_id = %bot.id, entry = entry.id, attempt = entry.attempts + 1);
-            let _enter = span.enter();
-            match self.apply(&tenant, &bot, &entry, now).await {
-                Ok((link, note)) => {
-                    self.store.provisioning().complete(&tenant, entry.id, &link, note, now).await?;
-                    tracing::info!(subscription = %entry.subscription_id, "provisioned");
-                    report.done += 1;
+        let mut first_error = None;
+        loop {
+            while drains.len() < self.config.concurrency.max(1) {
+                let Some(bot_id) = waiting.next() else { break };
+                drains.spawn(self.clone().drain(bot_id, Clock::Fixed(now), stop.clone()));
+            }
+            let Some(joined) = drains.join_next().await else { break };
+            match joined {
+                Ok(Ok(r)) => report += r,
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(e);
                 }
-                Err(e) => {
-                    report.failed += 1;
-                    self.record_failure(&tenant, &entry, &e.to_string(), now).await?;
+                Err(e) => tracing::error!(error = %e, "a provisioning task ended abnormally"),
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+
+    /// Serves the outbox until `shutdown` turns true: every `poll_every`, tenants with due
+    /// entries that are not being served get a task of their own (up to `concurrency` at
+    /// once), which applies that tenant's entries one at a time until none is due. A tenant
+    /// whose panel hangs keeps only its own task busy; the others are served meanwhile. On
+    /// shutdown, entries being applied are given back at once for the next start.
+    pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let mut tick = tokio::time::interval(self.config.poll_every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut drains = tokio::task::JoinSet::new();
+        let mut serving: std::collections::HashMap<tokio::task::Id, BotId> = std::collections::HashMap::new();
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let room = self.config.concurrency.max(1).saturating_sub(serving.len());
+                    if room == 0 {
+                        continue;
+                    }
+                    let busy: Vec<BotId> = serving.values().copied().collect();
+                    match self.store.platform().provisioning_due(Utc::now(), &busy, room as u64).await {
+                        Ok(due) => {
+                            for bot_id in due {
+                                let handle = drains.spawn(self.clone().drain(bot_id, Clock::Wall, shutdown.clone()));
+                                serving.insert(handle.id(), bot_id);
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot read the provisioning outbox; retrying"),
+                    }
+                }
+                Some(joined) = drains.join_next_with_id(), if !drains.is_empty() => {
+                    let id = match &joined {
+                        Ok((id, _)) => *id,
+                        Err(e) => e.id(),
+                    };
+                    let bot_id = serving.remove(&id);
+                    match joined {
+                        Ok((_, Ok(_))) => {}
+                        Ok((_, Err(e))) => tracing::warn!(bot_id = ?bot_id, error = %e, "provisioning paused for this tenant; retrying"),
+                        Err(e) => tracing::error!(bot_id = ?bot_id, error = %e, "a provisioning task ended abnormally"),
+                    }
+                }
+                changed = shutdown.changed() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        break;
+                    }
                 }
             }
         }
-        Ok(report)
+        // Each task gives back the entry it holds and ends.
+        while drains.join_next().await.is_some() {}
+        tracing::info!(job = "provisioning", "stopped");
+    }
+
+    /// Applies one tenant's due entries, one claim at a time, until none is due, the tenant is
+    /// deactivated or deleted, or `stop` turns true (the entry in hand is then given back).
+    async fn drain(
+        self,
+        bot_id: BotId,
+        clock: Clock,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<StepReport> {
+        let mut report = StepReport::default();
+        let mut attempted = std::collections::HashSet::new();
+        loop {
+            if *stop.borrow() {
+                return Ok(report);
+            }
+            let bot = match self.store.platform().get(bot_id).await {
+                Ok(bot) => bot,
+                // The tenant was deleted meanwhile; its entries went with it.
+                Err(Error::NotFound { .. }) => return Ok(report),
+                Err(e) => return Err(e),
+            };
+            // A deactivated tenant's entries wait until it is active again.
+            if !bot.is_active {
+                return Ok(report);
+            }
+            let tenant = Tenant::of(&bot);
+            let claimed_at = clock.now();
+            let Some(entry) = self.store.provisioning().claim_next(&tenant, claimed_at, self.lease()).await? else {
+                return Ok(report);
+            };
+            // An entry that failed and is due again at once is left for the next pass.
+            if !attempted.insert(entry.id) {
+                self.store.provisioning().release(&tenant, entry.id).await?;
+                return Ok(report);
+            }
+            let span =
+                tracing::info_span!("provision", bot_id = %bot.id, entry = entry.id, attempt = entry.attempts + 1);
+            let stopped = async { stop.wait_for(|stopping| *stopping).await.map(|_| ()) };
+            let outcome = tokio::select! {
+                outcome = self.apply_holding(&tenant, &bot, &entry, claimed_at).instrument(span.clone()) => outcome,
+                _ = stopped => {
+                    self.store.provisioning().release(&tenant, entry.id).await?;
+                    return Ok(report);
+                }
+            };
+            let settled = async {
+                let now = clock.now();
+                match outcome {
+                    Ok((link, note)) => {
+                        self.store.provisioning().complete(&tenant, entry.id, &link, note, now).await?;
+                        tracing::info!(subscription = %entry.subscription_id, "provisioned");
+                        report.done += 1;
+                    }
+                    Err(e) => {
+                        report.failed += 1;
+                        self.record_failure(&tenant, &entry, &e.to_string(), now).await?;
+                    }
+                }
+                Ok::<(), Error>(())
+            };
+            settled.instrument(span).await?;
+        }
+    }
+
+    /// [`Self::apply`], renewing the entry's lease while the panel works on it.
+    async fn apply_holding(
+        &self,
+        tenant: &Tenant,
+        bot: &Bot,
+        entry: &ProvisioningEntry,
+        claimed_at: DateTime<Utc>,
+    ) -> std::result::Result<(PanelLink, Option<NewNotification>), ApplyError> {
+        let started = std::time::Instant::now();
+        let every = (self.config.lease / 3).max(Duration::from_millis(100));
+        let apply = self.apply(tenant, bot, entry, claimed_at);
+        tokio::pin!(apply);
+        loop {
+            tokio::select! {
+                outcome = &mut apply => return outcome,
+                _ = tokio::time::sleep(every) => {
+                    let elapsed = chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+                    let until = claimed_at + elapsed + self.lease();
+                    if let Err(e) = self.store.provisioning().renew_lease(tenant, entry.id, until).await {
+                        tracing::warn!(error = %e, "could not renew the lease of a provisioning entry");
+                    }
+                }
+            }
+        }
     }
 
     async fn record_failure(

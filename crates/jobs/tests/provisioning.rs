@@ -23,6 +23,7 @@ use remnabot_store::plans::PlanSpec;
 use remnabot_store::users::{NewUser, User};
 use remnabot_store::{Store, testing};
 use remnabot_testkit::FakeRemnawave;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 const VERSIONS: [PanelVersion; 2] = [PanelVersion::V3, PanelVersion::V2];
@@ -432,8 +433,8 @@ async fn an_entry_claimed_by_a_worker_that_died_is_taken_again_when_its_lease_ru
             .await
             .unwrap();
         // A worker claims the entry and dies before finishing it.
-        let claimed = store.platform().claim_provisioning(now, 10, chrono::Duration::seconds(120)).await.unwrap();
-        assert_eq!(claimed.len(), 1);
+        let claimed = store.provisioning().claim_next(&t, now, chrono::Duration::seconds(120)).await.unwrap();
+        assert!(claimed.is_some());
         assert_eq!(worker.run_once(now).await.unwrap(), Default::default(), "leased to the dead worker");
         let report = worker.run_once(now + chrono::Duration::seconds(121)).await.unwrap();
         assert_eq!(report.done, 1);
@@ -498,5 +499,181 @@ async fn a_trial_is_provisioned_once_per_customer() {
         assert!(matches!(again, Err(remnabot_domain::Error::Conflict(_))), "{again:?}");
         worker.run_once(now).await.unwrap();
         assert_eq!(fake.create_count(), 1);
+    }
+}
+
+/// Each tenant on its own panel.
+#[derive(Debug)]
+struct PanelPerTenant(std::collections::HashMap<BotId, Arc<dyn Panel>>);
+
+#[async_trait::async_trait]
+impl PanelResolver for PanelPerTenant {
+    async fn panel_for(&self, tenant: &Tenant) -> remnabot_domain::Result<Arc<dyn Panel>> {
+        self.0.get(&tenant.bot_id()).cloned().ok_or_else(|| remnabot_domain::Error::not_found("panel"))
+    }
+}
+
+/// A client of `fake` that waits up to `timeout` for each answer.
+async fn patient_panel(fake: &FakeRemnawave, timeout: Duration) -> Arc<dyn Panel> {
+    let mut config =
+        PanelConfig::new(url::Url::parse(&fake.url()).unwrap(), secrecy::SecretString::from(fake.token().to_owned()));
+    config.timeout = timeout;
+    config.version = remnabot_panel::VersionChoice::V3;
+    remnabot_panel::connect(config, reqwest::Client::new()).await.unwrap()
+}
+
+async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "{what} did not happen");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_tenant_whose_panel_hangs_does_not_hold_up_another_tenants_provisioning() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let hanging = FakeRemnawave::start(PanelVersion::V3).await;
+        let healthy = FakeRemnawave::start(PanelVersion::V3).await;
+        let (a_bot, a) = testing::tenant(&store, "Slow panel").await;
+        let (b_bot, b) = testing::tenant(&store, "Healthy panel").await;
+        // A's requests would wait far longer than this test runs.
+        let panels = PanelPerTenant(
+            [
+                (a_bot.id, patient_panel(&hanging, Duration::from_secs(600)).await),
+                (b_bot.id, patient_panel(&healthy, Duration::from_secs(600)).await),
+            ]
+            .into(),
+        );
+        let worker = ProvisioningWorker::new(
+            store.clone(),
+            Arc::new(panels),
+            ProvisioningConfig { poll_every: Duration::from_millis(50), ..fast_config() },
+        );
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(worker.run(stopped));
+
+        hanging.set_hang(true);
+        let p = store.plans().create(&a, plan(30, 0, 1)).await.unwrap();
+        for i in 0..6 {
+            let u = customer(&store, &a, 1000 + i, Language::En).await;
+            let order = Order { user: u.id, plan: p.id, idempotency_key: format!("a-{i}") };
+            store.provisioning().purchase(&a, order, Utc::now()).await.unwrap();
+        }
+        wait_until("A's panel is asked", async || hanging.held_count() > 0).await;
+
+        // Meanwhile a customer of B takes the trial: it is provisioned while A's panel still
+        // holds the first of A's six entries.
+        let started = std::time::Instant::now();
+        let u = customer(&store, &b, 2000, Language::En).await;
+        store.provisioning().trial(&b, u.id, "trial:2000", Utc::now()).await.unwrap();
+        wait_until("B's trial is provisioned", async || store.provisioning().pending_count(&b).await.unwrap() == 0)
+            .await;
+        eprintln!("{backend:?}: B's trial provisioned in {:?} while A's panel hangs", started.elapsed());
+        assert_eq!(healthy.create_count(), 1, "{backend:?}");
+        assert!(hanging.held_count() > 0, "{backend:?}: A's panel still holds the request");
+        assert_eq!(store.provisioning().pending_count(&a).await.unwrap(), 6, "{backend:?}");
+
+        // A's panel answers again: A's entries complete; stopping gives nothing up.
+        hanging.set_hang(false);
+        wait_until("A's entries are provisioned", async || store.provisioning().pending_count(&a).await.unwrap() == 0)
+            .await;
+        assert_eq!(hanging.create_count(), 6, "{backend:?}");
+        stop.send_replace(true);
+        running.await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_holds_only_the_entry_it_applies_renews_its_lease_and_gives_it_back_when_stopped() {
+    for backend in testing::backends() {
+        let Setup { store, fake, .. } = setup(backend, PanelVersion::V3).await;
+        let (bot, t) = testing::tenant(&store, "Shop").await;
+        let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+        for i in 0..5 {
+            let u = customer(&store, &t, 300 + i, Language::En).await;
+            let order = Order { user: u.id, plan: p.id, idempotency_key: format!("o{i}") };
+            store.provisioning().purchase(&t, order, Utc::now()).await.unwrap();
+        }
+        // The first worker's panel hangs on the first entry; its lease is short and renewed.
+        fake.set_hang(true);
+        let stuck = ProvisioningWorker::new(
+            store.clone(),
+            Arc::new(PanelPerTenant([(bot.id, patient_panel(&fake, Duration::from_secs(600)).await)].into())),
+            ProvisioningConfig {
+                lease: Duration::from_millis(600),
+                poll_every: Duration::from_millis(50),
+                ..fast_config()
+            },
+        );
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(stuck.run(stopped));
+        wait_until("the panel is asked", async || fake.held_count() > 0).await;
+        let leased = || async {
+            let raw = remnabot_store::entity::provisioning_outbox::Entity::find()
+                .filter(remnabot_store::entity::provisioning_outbox::Column::LockedUntil.is_not_null())
+                .all(store.raw_connection())
+                .await
+                .unwrap();
+            raw.into_iter().map(|m| (m.id, m.locked_until.unwrap())).collect::<Vec<_>>()
+        };
+        let first = leased().await;
+        assert_eq!(first.len(), 1, "{backend:?}: one entry claimed, not the batch");
+        wait_until("the lease is renewed", async || leased().await.first().is_some_and(|l| l.1 > first[0].1)).await;
+
+        // Another worker (whose panel answers) takes the four others at once, not the one held.
+        let healthy = FakeRemnawave::start(PanelVersion::V3).await;
+        let other = ProvisioningWorker::new(
+            store.clone(),
+            Arc::new(SinglePanel(patient_panel(&healthy, Duration::from_secs(5)).await)),
+            fast_config(),
+        );
+        let report = other.run_once(Utc::now()).await.unwrap();
+        assert_eq!((report.done, report.failed), (4, 0), "{backend:?}");
+        assert_eq!(store.provisioning().pending_count(&t).await.unwrap(), 1);
+
+        // Stopping the first worker gives its entry back: nothing waits out a lease.
+        stop.send_replace(true);
+        running.await.unwrap();
+        assert!(leased().await.is_empty(), "{backend:?}: the lease is released");
+        assert_eq!(other.run_once(Utc::now()).await.unwrap().done, 1, "{backend:?}");
+        assert_eq!(store.provisioning().pending_count(&t).await.unwrap(), 0, "{backend:?}");
+        assert_eq!((fake.create_count(), healthy.create_count()), (0, 5), "{backend:?}: one panel user per purchase");
+    }
+}
+
+#[tokio::test]
+async fn a_deactivated_tenants_entries_wait_and_resume_when_it_is_active_again() {
+    for backend in testing::backends() {
+        let Setup { store, fake, worker, .. } = setup(backend, PanelVersion::V3).await;
+        let (bot, t) = testing::tenant(&store, "Shop").await;
+        let (_, other) = testing::tenant(&store, "Other").await;
+        let p = store.plans().create(&t, plan(30, 0, 1)).await.unwrap();
+        let q = store.plans().create(&other, plan(30, 0, 1)).await.unwrap();
+        let now = now();
+        let u = customer(&store, &t, 1, Language::En).await;
+        let v = customer(&store, &other, 2, Language::En).await;
+        store
+            .provisioning()
+            .purchase(&t, Order { user: u.id, plan: p.id, idempotency_key: "o".into() }, now)
+            .await
+            .unwrap();
+        store
+            .provisioning()
+            .purchase(&other, Order { user: v.id, plan: q.id, idempotency_key: "o".into() }, now)
+            .await
+            .unwrap();
+        store.platform().set_active(bot.id, false).await.unwrap();
+
+        let report = worker.run_once(now).await.unwrap();
+        assert_eq!((report.done, report.failed), (1, 0), "{backend:?}: only the active tenant is served");
+        let waiting = &store.provisioning().list(&t, None, Page::default()).await.unwrap()[0];
+        assert_eq!((waiting.status, waiting.attempts), (OutboxStatus::Pending, 0), "{backend:?}: not even tried");
+        assert_eq!(fake.create_count(), 1);
+
+        store.platform().set_active(bot.id, true).await.unwrap();
+        assert_eq!(worker.run_once(now).await.unwrap().done, 1, "{backend:?}: resumed");
+        assert_eq!(fake.create_count(), 2);
     }
 }

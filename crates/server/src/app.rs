@@ -240,10 +240,7 @@ fn start_jobs(
     let sync = UsageSync::new(store.clone(), panels);
     let reconciler = ZarinpalReconciler::new(store.clone(), gateway, texts, ReconcileConfig::default());
     vec![
-        tokio::spawn(remnabot_jobs::repeat("provisioning", Duration::from_secs(2), shutdown.clone(), move || {
-            let w = provisioning.clone();
-            async move { w.run_once(chrono::Utc::now()).await }
-        })),
+        tokio::spawn(provisioning.run(shutdown.clone())),
         tokio::spawn(remnabot_jobs::repeat("notifications", Duration::from_secs(1), shutdown.clone(), move || {
             let w = notifications.clone();
             async move { w.run_once(chrono::Utc::now()).await }

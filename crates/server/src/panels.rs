@@ -1,10 +1,16 @@
 //! Which Remnawave panel serves a tenant: the tenant's own (`panel_url` and the secret
-//! `panel_token` in its configuration) or the platform's (`REMNAWAVE_API_URL`). Clients are
-//! built once and shared; a panel that is down at start-up is detected on first use, so
-//! provisioning just waits in the outbox meanwhile.
+//! `panel_token` in its configuration) or the platform's (`REMNAWAVE_API_URL`). Each panel's
+//! client is built once and shared; a panel that is down at start-up is detected on first use,
+//! so provisioning just waits in the outbox meanwhile.
+//!
+//! Connecting (reading the panel's version) happens under that panel's own lock: callers of
+//! one panel wait for one connection attempt, callers of other panels never wait for it. A
+//! failed attempt is remembered for [`RETRY_CONNECT_AFTER`], so a panel that hangs costs one
+//! timeout per interval rather than one per entry.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use remnabot_domain::panel::Panel;
 use remnabot_domain::{BotId, Error, Result, Tenant};
@@ -12,7 +18,9 @@ use remnabot_jobs::PanelResolver;
 use remnabot_panel::PanelConfig;
 use remnabot_store::Store;
 use secrecy::ExposeSecret;
-use tokio::sync::Mutex;
+
+/// How long a failed connection to a panel is answered from memory before trying again.
+pub const RETRY_CONNECT_AFTER: Duration = Duration::from_secs(10);
 
 /// The panel directory of the process.
 #[derive(Debug)]
@@ -21,56 +29,74 @@ pub struct PanelDirectory {
     client: reqwest::Client,
     /// The platform's panel settings, if configured.
     default: Option<PanelConfig>,
-    connected_default: Mutex<Option<Arc<dyn Panel>>>,
-    /// Tenant panels by bot.
-    tenants: Mutex<HashMap<BotId, TenantPanel>>,
+    /// One slot per panel: the platform's, and each tenant's own.
+    slots: std::sync::Mutex<HashMap<Which, Arc<Slot>>>,
 }
 
-/// A tenant's own panel client, with the URL and token hash it was built for (a change of
-/// either builds a new one).
-#[derive(Debug)]
-struct TenantPanel {
-    url: String,
-    token_hash: String,
-    panel: Arc<dyn Panel>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Which {
+    Platform,
+    Tenant(BotId),
+}
+
+/// One panel's client, built on first use.
+#[derive(Debug, Default)]
+struct Slot {
+    state: tokio::sync::Mutex<SlotState>,
+}
+
+#[derive(Debug, Default)]
+enum SlotState {
+    #[default]
+    Empty,
+    /// Connected, for the settings with this fingerprint (URL and token hash; a change of
+    /// either builds a new client).
+    Ready { fingerprint: String, panel: Arc<dyn Panel> },
+    /// The last attempt failed at `at`.
+    Failed { fingerprint: String, at: Instant, error: String },
 }
 
 impl PanelDirectory {
     /// A directory with the platform panel `default`.
     pub fn new(store: Store, client: reqwest::Client, default: Option<PanelConfig>) -> PanelDirectory {
-        PanelDirectory {
-            store,
-            client,
-            default,
-            connected_default: Mutex::new(None),
-            tenants: Mutex::new(HashMap::new()),
-        }
+        PanelDirectory { store, client, default, slots: std::sync::Mutex::new(HashMap::new()) }
     }
 
-    async fn connect(&self, config: PanelConfig) -> Result<Arc<dyn Panel>> {
-        remnabot_panel::connect(config, self.client.clone())
-            .await
-            .map_err(|e| Error::unavailable("the Remnawave panel", e))
+    fn slot(&self, which: Which) -> Arc<Slot> {
+        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slots.entry(which).or_default().clone()
     }
 
-    async fn default_panel(&self) -> Result<Arc<dyn Panel>> {
-        let mut slot = self.connected_default.lock().await;
-        if let Some(p) = slot.as_ref() {
-            return Ok(p.clone());
+    /// The client of panel `which` for `config`, connecting once per fingerprint.
+    async fn panel(&self, which: Which, fingerprint: String, config: PanelConfig) -> Result<Arc<dyn Panel>> {
+        let slot = self.slot(which);
+        let mut state = slot.state.lock().await;
+        match &*state {
+            SlotState::Ready { fingerprint: f, panel } if *f == fingerprint => return Ok(panel.clone()),
+            SlotState::Failed { fingerprint: f, at, error }
+                if *f == fingerprint && at.elapsed() < RETRY_CONNECT_AFTER =>
+            {
+                return Err(Error::unavailable("the Remnawave panel", NoPanel(error.clone())));
+            }
+            _ => {}
         }
-        let config = self.default.clone().ok_or_else(|| {
-            Error::unavailable("the Remnawave panel", NoPanel("REMNAWAVE_API_URL and REMNAWAVE_API_TOKEN are not set"))
-        })?;
-        let panel = self.connect(config).await?;
-        tracing::info!(version = ?panel.version(), "connected to the Remnawave panel");
-        *slot = Some(panel.clone());
-        Ok(panel)
+        match remnabot_panel::connect(config, self.client.clone()).await {
+            Ok(panel) => {
+                tracing::info!(panel = ?which, version = ?panel.version(), "connected to the Remnawave panel");
+                *state = SlotState::Ready { fingerprint, panel: panel.clone() };
+                Ok(panel)
+            }
+            Err(e) => {
+                *state = SlotState::Failed { fingerprint, at: Instant::now(), error: e.to_string() };
+                Err(Error::unavailable("the Remnawave panel", e))
+            }
+        }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-struct NoPanel(&'static str);
+struct NoPanel(String);
 
 #[async_trait::async_trait]
 impl PanelResolver for PanelDirectory {
@@ -78,25 +104,22 @@ impl PanelResolver for PanelDirectory {
         let configs = self.store.configs();
         let (Some(url), Some(token)) = (configs.panel_url(tenant).await?, configs.secret(tenant, "panel_token").await?)
         else {
-            return self.default_panel().await;
+            let config = self.default.clone().ok_or_else(|| {
+                Error::unavailable(
+                    "the Remnawave panel",
+                    NoPanel("REMNAWAVE_API_URL and REMNAWAVE_API_TOKEN are not set".to_owned()),
+                )
+            })?;
+            return self.panel(Which::Platform, String::new(), config).await;
         };
-        let token_id = remnabot_store::crypto::api_token_hash(token.expose_secret());
-        let mut tenants = self.tenants.lock().await;
-        if let Some(cached) = tenants.get(&tenant.bot_id())
-            && cached.url == url
-            && cached.token_hash == token_id
-        {
-            return Ok(cached.panel.clone());
-        }
+        let fingerprint = format!("{url} {}", remnabot_store::crypto::api_token_hash(token.expose_secret()));
         let base = url::Url::parse(&url).map_err(|e| Error::invalid("panel_url", e.to_string()))?;
         let mut config = PanelConfig::new(base, token);
         if let Some(default) = &self.default {
             config.forwarded_headers = default.forwarded_headers;
             config.timeout = default.timeout;
         }
-        let panel = self.connect(config).await?;
-        tenants.insert(tenant.bot_id(), TenantPanel { url, token_hash: token_id, panel: panel.clone() });
-        Ok(panel)
+        self.panel(Which::Tenant(tenant.bot_id()), fingerprint, config).await
     }
 }
 
@@ -108,6 +131,7 @@ mod tests {
     use remnabot_store::testing;
     use remnabot_testkit::FakeRemnawave;
     use secrecy::SecretString;
+    use std::time::Duration;
 
     fn probe(name: &str) -> NewPanelUser {
         NewPanelUser {
@@ -150,6 +174,65 @@ mod tests {
         // The stored token is encrypted: the raw row does not contain it.
         let raw = store.configs().get(&owner, "panel_token").await.unwrap().unwrap().to_string();
         assert!(!raw.contains(own.token()));
+    }
+
+    async fn own_panel(store: &Store, t: &Tenant, fake: &FakeRemnawave) {
+        store.configs().set(t, "panel_url", serde_json::json!(fake.url())).await.unwrap();
+        store.configs().set_secret(t, "panel_token", &SecretString::from(fake.token().to_owned())).await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_tenant_panel_that_hangs_while_connecting_holds_up_no_other_panel() {
+        let platform = FakeRemnawave::start(PanelVersion::V3).await;
+        let hanging = FakeRemnawave::start(PanelVersion::V3).await;
+        let healthy = FakeRemnawave::start(PanelVersion::V2).await;
+        let store = testing::store(remnabot_store::Backend::Sqlite).await;
+        let (_, slow) = testing::tenant(&store, "Hanging panel").await;
+        let (_, fine) = testing::tenant(&store, "Own panel").await;
+        let (_, shared) = testing::tenant(&store, "Shared").await;
+        own_panel(&store, &slow, &hanging).await;
+        own_panel(&store, &fine, &healthy).await;
+        let mut default = PanelConfig::new(
+            url::Url::parse(&platform.url()).unwrap(),
+            SecretString::from(platform.token().to_owned()),
+        );
+        default.timeout = Duration::from_secs(600);
+        let dir = Arc::new(PanelDirectory::new(store.clone(), reqwest::Client::new(), Some(default)));
+
+        hanging.set_hang(true);
+        let stuck = tokio::spawn({
+            let dir = dir.clone();
+            async move { dir.panel_for(&slow).await.map(|_| ()) }
+        });
+        while hanging.held_count() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // While the first tenant's panel is asked for its version, the others connect.
+        assert_eq!(dir.panel_for(&fine).await.unwrap().version(), PanelVersion::V2);
+        assert_eq!(dir.panel_for(&shared).await.unwrap().version(), PanelVersion::V3);
+        assert!(!stuck.is_finished() && hanging.held_count() == 1, "the hanging panel is still being asked");
+        stuck.abort();
+    }
+
+    #[tokio::test]
+    async fn a_panel_that_failed_to_connect_is_not_asked_again_for_a_while() {
+        let own = FakeRemnawave::start(PanelVersion::V3).await;
+        let store = testing::store(remnabot_store::Backend::Sqlite).await;
+        let (_, t) = testing::tenant(&store, "Own panel").await;
+        own_panel(&store, &t, &own).await;
+        let dir = PanelDirectory::new(store.clone(), reqwest::Client::new(), None);
+        own.set_down(true);
+        assert!(dir.panel_for(&t).await.is_err());
+        let asked = own.request_count();
+        let again = dir.panel_for(&t).await.unwrap_err();
+        assert_eq!(own.request_count(), asked, "the failure is answered from memory");
+        let text =
+            format!("{again}: {}", std::error::Error::source(&again).map(ToString::to_string).unwrap_or_default());
+        assert!(text.contains("503") || text.contains("Unavailable"), "{text}");
+        // New settings are a new panel: tried at once.
+        let other = FakeRemnawave::start(PanelVersion::V2).await;
+        own_panel(&store, &t, &other).await;
+        assert_eq!(dir.panel_for(&t).await.unwrap().version(), PanelVersion::V2);
     }
 
     #[tokio::test]

@@ -158,6 +158,13 @@ pub const MAX_TEXT: usize = 4096;
 /// Telegram's limit for a photo or document caption, in characters.
 pub const MAX_CAPTION: usize = 1024;
 
+/// Changes of one subscription that may wait for the panel at once. A paid order is always
+/// queued (the customer paid); an admin's change (extension, limits, traffic reset, enabling,
+/// re-sync) past this is refused, so a
+/// slow or unreachable panel cannot collect an unbounded queue (and as many customer
+/// messages) for one subscription.
+pub const MAX_PENDING_PER_SUBSCRIPTION: u64 = 5;
+
 /// What a purchase or renewal needs.
 #[derive(Debug, Clone)]
 pub struct Order {
@@ -549,6 +556,10 @@ impl Provisioning<'_> {
             tx.rollback().await.map_err(unavailable)?;
             return Err(Error::not_found("subscription"));
         };
+        if let Err(e) = check_pending_room(&tx, tenant, id.0).await {
+            tx.rollback().await.map_err(unavailable)?;
+            return Err(e);
+        }
         let mut changed: subscription::ActiveModel = row.into();
         if let Err(e) = change(&mut changed) {
             tx.rollback().await.map_err(unavailable)?;
@@ -573,13 +584,7 @@ impl Provisioning<'_> {
         idempotency_key: &str,
         now: DateTime<Utc>,
     ) -> Result<Provisioned> {
-        check_key(idempotency_key)?;
-        if let Some(m) = self.existing(&self.store.db, tenant, idempotency_key).await? {
-            return self.replay(tenant, m).await;
-        }
-        let tx = self.store.write_tx().await?;
-        scope::get::<subscription::Entity, _>(&tx, tenant, id.0).await?;
-        self.finish_enqueue(tx, tenant, id.0, ProvisionReason::Adjustment, false, idempotency_key, now).await
+        self.adjust(tenant, id, idempotency_key, now, ProvisionReason::Adjustment, |_| Ok(())).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -777,6 +782,75 @@ impl Provisioning<'_> {
         tx.commit().await.map_err(unavailable)
     }
 
+    /// Claims the tenant's next due entry (the longest waiting first) with a lease until
+    /// `now + lease`, so no other worker takes it meanwhile; `None` when nothing is due. One
+    /// entry at a time: a worker that dies holds at most the entry it was applying, whose
+    /// lease runs out (the worker renews it with [`Provisioning::renew_lease`] while it works).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn claim_next(
+        &self,
+        tenant: &Tenant,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Option<ProvisioningEntry>> {
+        // Another worker may win the row between the read and the conditional update: then
+        // the next candidate is tried.
+        for _ in 0..5 {
+            let Some(m) = claimable::<prov::Entity, _>(scope::select::<prov::Entity>(tenant), now)
+                .order_by_asc(prov::Column::NextAttemptAt)
+                .order_by_asc(prov::Column::Id)
+                .one(&self.store.db)
+                .await
+                .map_err(unavailable)?
+            else {
+                return Ok(None);
+            };
+            let res = claimable::<prov::Entity, _>(scope::update::<prov::Entity>(tenant), now)
+                .col_expr(prov::Column::LockedUntil, Expr::value(Some(now + lease)))
+                .filter(prov::Column::Id.eq(m.id))
+                .exec(&self.store.db)
+                .await
+                .map_err(unavailable)?;
+            if res.rows_affected == 1 {
+                return to_entry(m).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Moves the lease of an entry this worker is applying to `until`.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn renew_lease(&self, tenant: &Tenant, entry_id: i64, until: DateTime<Utc>) -> Result<()> {
+        scope::update::<prov::Entity>(tenant)
+            .col_expr(prov::Column::LockedUntil, Expr::value(Some(until)))
+            .filter(prov::Column::Id.eq(entry_id))
+            .filter(prov::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    /// Gives a claimed entry back unapplied (the worker is stopping), so the next worker takes
+    /// it at once instead of waiting for the lease.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn release(&self, tenant: &Tenant, entry_id: i64) -> Result<()> {
+        scope::update::<prov::Entity>(tenant)
+            .col_expr(prov::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+            .filter(prov::Column::Id.eq(entry_id))
+            .filter(prov::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .exec(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
     /// How many entries of the tenant are still pending.
     ///
     /// # Errors
@@ -788,6 +862,31 @@ impl Provisioning<'_> {
             .await
             .map_err(unavailable)
     }
+}
+
+/// Refuses one more change of subscription `sub_id` while [`MAX_PENDING_PER_SUBSCRIPTION`]
+/// of its changes still wait for the panel.
+async fn check_pending_room(c: &impl ConnectionTrait, tenant: &Tenant, sub_id: i64) -> Result<()> {
+    let pending = scope::select::<prov::Entity>(tenant)
+        .filter(prov::Column::SubscriptionId.eq(sub_id))
+        .filter(prov::Column::Status.eq(OutboxStatus::Pending.as_str()))
+        .count(c)
+        .await
+        .map_err(unavailable)?;
+    if pending >= MAX_PENDING_PER_SUBSCRIPTION {
+        return Err(Error::Conflict(format!(
+            "{pending} changes of this subscription are still waiting for the panel (at most \
+             {MAX_PENDING_PER_SUBSCRIPTION}); try again once they are applied"
+        )));
+    }
+    Ok(())
+}
+
+/// Narrows `q` to the entries a worker may claim at `now`: pending, due, and not leased.
+pub(crate) fn claimable<E: OutboxTable, Q: QueryFilter>(q: Q, now: DateTime<Utc>) -> Q {
+    q.filter(E::col("status").eq(OutboxStatus::Pending.as_str()))
+        .filter(E::col("next_attempt_at").lte(now))
+        .filter(E::col("locked_until").is_null().or(E::col("locked_until").lt(now)))
 }
 
 pub(crate) async fn enqueue_in(
@@ -1013,10 +1112,7 @@ where
     E: OutboxTable,
     E::Model: sea_orm::FromQueryResult + Send + Sync,
 {
-    let candidates = E::find()
-        .filter(E::col("status").eq(OutboxStatus::Pending.as_str()))
-        .filter(E::col("next_attempt_at").lte(now))
-        .filter(E::col("locked_until").is_null().or(E::col("locked_until").lt(now)))
+    let candidates = claimable::<E, _>(E::find(), now)
         .order_by_asc(E::col("next_attempt_at"))
         .limit(limit)
         .all(&store.db)
@@ -1026,11 +1122,9 @@ where
     for m in candidates {
         let id = E::id_of(&m);
         // The same condition again: only one worker's update matches a given row.
-        let res = E::update_many()
+        let res = claimable::<E, _>(E::update_many(), now)
             .col_expr(E::col("locked_until"), Expr::value(Some(now + lease)))
             .filter(E::col("id").eq(id))
-            .filter(E::col("status").eq(OutboxStatus::Pending.as_str()))
-            .filter(E::col("locked_until").is_null().or(E::col("locked_until").lt(now)))
             .exec(&store.db)
             .await
             .map_err(unavailable)?;
@@ -1073,12 +1167,6 @@ impl OutboxTable for note::Entity {
     fn id_of(m: &note::Model) -> i64 {
         m.id
     }
-}
-
-/// A claimed provisioning entry with its tenant.
-pub(crate) fn claimed_entry(m: prov::Model) -> Result<(BotId, ProvisioningEntry)> {
-    let bot = BotId(m.bot_id);
-    Ok((bot, to_entry(m)?))
 }
 
 /// A claimed notification with its tenant.

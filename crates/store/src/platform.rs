@@ -338,20 +338,38 @@ impl Platform<'_> {
         }
     }
 
-    /// Claims up to `limit` due provisioning entries of every tenant, each with a lease of
-    /// `lease` so no other worker takes it meanwhile.
+    /// Up to `limit` active tenants with provisioning entries a worker may claim now (due and
+    /// not leased), leaving out `skip` (the tenants a worker is already serving). A
+    /// deactivated tenant's entries wait here until it is active again.
     ///
     /// # Errors
     /// [`Error::Unavailable`].
-    pub async fn claim_provisioning(
-        &self,
-        now: chrono::DateTime<Utc>,
-        limit: u64,
-        lease: chrono::Duration,
-    ) -> Result<Vec<(BotId, crate::outbox::ProvisioningEntry)>> {
-        let rows =
-            crate::outbox::claim::<crate::entity::provisioning_outbox::Entity>(self.store, now, limit, lease).await?;
-        rows.into_iter().map(crate::outbox::claimed_entry).collect()
+    pub async fn provisioning_due(&self, now: chrono::DateTime<Utc>, skip: &[BotId], limit: u64) -> Result<Vec<BotId>> {
+        use crate::entity::provisioning_outbox as prov;
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let active = Query::select()
+            .column(bot::Column::Id)
+            .from(bot::Entity)
+            .and_where(bot::Column::IsActive.eq(true))
+            .to_owned();
+        let mut q = crate::outbox::claimable::<prov::Entity, _>(prov::Entity::find(), now)
+            .select_only()
+            .column(prov::Column::BotId)
+            .filter(prov::Column::BotId.in_subquery(active))
+            .group_by(prov::Column::BotId);
+        if !skip.is_empty() {
+            q = q.filter(prov::Column::BotId.is_not_in(skip.iter().map(|b| b.0)));
+        }
+        // The tenant whose oldest due entry has waited longest goes first.
+        let ids: Vec<i64> = q
+            .order_by(Expr::col(prov::Column::NextAttemptAt).min(), sea_orm::Order::Asc)
+            .order_by_asc(prov::Column::BotId)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok(ids.into_iter().map(BotId).collect())
     }
 
     /// Claims up to `limit` due notifications of every tenant, with a lease.

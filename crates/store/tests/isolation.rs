@@ -860,9 +860,20 @@ async fn provisioning_entries_of_one_tenant_are_invisible_to_another() {
         not_found("B orders for A's user", prov.purchase(&w.b, order.clone(), now).await);
         not_found("B starts a trial for A's user", prov.trial(&w.b, a_user.id, "t", now).await);
         not_found("B resyncs A's subscription", prov.resync(&w.b, done.subscription.id, "r", now).await);
-        // Claims cross tenants by design (the worker), but name the owner of each entry.
-        let claimed = w.store.platform().claim_provisioning(now, 10, chrono::Duration::seconds(1)).await.unwrap();
-        assert_eq!(claimed.iter().map(|(bot, _)| *bot).collect::<Vec<_>>(), vec![w.a_bot.id]);
+        // The worker finds due work across tenants by design, naming each owner; claiming is
+        // per tenant, and B cannot claim A's entry.
+        let due = w.store.platform().provisioning_due(now, &[], 10).await.unwrap();
+        assert_eq!(due, vec![w.a_bot.id]);
+        assert_eq!(prov.claim_next(&w.b, now, chrono::Duration::seconds(1)).await.unwrap(), None);
+        let claimed = prov.claim_next(&w.a, now, chrono::Duration::seconds(60)).await.unwrap().unwrap();
+        assert_eq!(claimed.id, id);
+        // B giving back or stretching A's lease changes nothing of A's.
+        prov.release(&w.b, id).await.unwrap();
+        prov.renew_lease(&w.b, id, now + chrono::Duration::days(1)).await.unwrap();
+        let secs = chrono::Duration::seconds;
+        assert_eq!(prov.claim_next(&w.a, now + secs(1), secs(1)).await.unwrap(), None, "still leased");
+        let after = prov.claim_next(&w.a, now + secs(61), secs(1)).await.unwrap();
+        assert_eq!(after.map(|e| e.id), Some(id), "and free when A's own lease ends");
 
         let a_entry = prov.get(&w.a, id).await.unwrap();
         assert_eq!(a_entry.attempts, 0, "A's entry is unchanged");

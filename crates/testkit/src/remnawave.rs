@@ -21,7 +21,8 @@
 //!   `{"message":"Cannot GET /api/…","error":"Not Found","statusCode":404}`.
 //! * **Switches**: an outage ([`FakeRemnawave::set_down`]) answers every request `503` with
 //!   `{"timestamp","path","message":"Service Unavailable","errorCode":"E000"}`; a latency
-//!   ([`FakeRemnawave::set_latency`]) is slept before any answer.
+//!   ([`FakeRemnawave::set_latency`]) is slept before any answer; a hang
+//!   ([`FakeRemnawave::set_hang`]) holds every request unanswered until it is turned off.
 //!
 //! User status is derived on every read: `DISABLED` sticks until the user is enabled; otherwise a
 //! user past `expireAt` reads `EXPIRED`, a user at or over a non-zero traffic limit reads
@@ -106,7 +107,13 @@ impl FakeRemnawave {
     pub async fn try_start(version: PanelVersion) -> io::Result<FakeRemnawave> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let ctx = Ctx { version, token: Arc::from(random_token()), state: Arc::new(Mutex::new(State::seeded())) };
+        let ctx = Ctx {
+            version,
+            token: Arc::from(random_token()),
+            state: Arc::new(Mutex::new(State::seeded())),
+            hang: Arc::new(tokio::sync::watch::Sender::new(false)),
+            held: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        };
         let app = router(ctx.clone());
         let server = tokio::spawn(async move {
             let make = app.into_make_service_with_connect_info::<ConnKill>();
@@ -154,6 +161,17 @@ impl FakeRemnawave {
     /// Sleeps `latency` before answering each request (zero by default).
     pub fn set_latency(&self, latency: Duration) {
         self.ctx.lock().latency = latency;
+    }
+
+    /// Simulates a panel that hangs: while `true`, every request is held without an answer
+    /// (the client sees its own timeout); turning it off lets the held requests go on.
+    pub fn set_hang(&self, hang: bool) {
+        self.ctx.hang.send_replace(hang);
+    }
+
+    /// How many requests are held by [`Self::set_hang`] right now.
+    pub fn held_count(&self) -> u64 {
+        self.ctx.held.load(Ordering::SeqCst)
     }
 
     /// How many HTTP requests reached the fake (every request, whatever its answer; requests
@@ -275,6 +293,10 @@ struct Ctx {
     version: PanelVersion,
     token: Arc<str>,
     state: Arc<Mutex<State>>,
+    /// While `true`, requests are held unanswered ([`FakeRemnawave::set_hang`]).
+    hang: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Requests held right now.
+    held: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Ctx {
@@ -721,6 +743,13 @@ async fn gate(AxumState(ctx): AxumState<Ctx>, req: Request, next: Next) -> Respo
         (state.latency, state.down, state.api_key.clone(), state.require_proxy)
     };
     tracing::debug!(method = %req.method(), uri = %req.uri(), "FakeRemnawave request");
+    let mut hang = ctx.hang.subscribe();
+    if *hang.borrow_and_update() {
+        ctx.held.fetch_add(1, Ordering::SeqCst);
+        // Counted down even when the client gives up and the request is dropped.
+        let _release = Held(ctx.held.clone());
+        hang.wait_for(|on| !*on).await.ok();
+    }
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -745,6 +774,15 @@ async fn gate(AxumState(ctx): AxumState<Ctx>, req: Request, next: Next) -> Respo
         }
     }
     next.run(req).await
+}
+
+/// Counts a held request down when it ends.
+struct Held(Arc<std::sync::atomic::AtomicU64>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Runs on matched routes only (like the controllers' JWT guard).

@@ -284,6 +284,32 @@ async fn an_outage_answers_503_until_it_recovers() {
 }
 
 #[tokio::test]
+async fn the_hang_switch_holds_requests_until_it_is_turned_off() {
+    let fake = FakeRemnawave::start(PanelVersion::V3).await;
+    fake.set_hang(true);
+    let held = tokio::spawn({
+        let url = fake.url();
+        let token = fake.token().to_owned();
+        async move { client().get(format!("{url}/api/nodes")).bearer_auth(token).send().await.unwrap().status() }
+    });
+    while fake.held_count() == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!held.is_finished(), "the request waits while the panel hangs");
+    // A client that gives up is no longer counted.
+    let quick = reqwest::Client::builder().timeout(Duration::from_millis(100)).build().unwrap();
+    let err = quick.get(format!("{}/api/nodes", fake.url())).bearer_auth(fake.token()).send().await.unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    while fake.held_count() != 1 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    fake.set_hang(false);
+    assert_eq!(held.await.unwrap(), StatusCode::OK, "the held request is answered");
+    assert_eq!(fake.held_count(), 0);
+}
+
+#[tokio::test]
 async fn the_latency_switch_delays_every_answer() {
     let fake = FakeRemnawave::start(PanelVersion::V3).await;
     fake.set_latency(Duration::from_millis(300));
