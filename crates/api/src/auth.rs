@@ -4,8 +4,11 @@
 //! when the caller may see that bot, and answers "bot not found" otherwise, so a tenant
 //! cannot even learn which other bots exist.
 //!
-//! Failed authentications are counted per client address; past the limit, that address is
-//! refused with 429 until its window runs out, so guessing tokens is slow.
+//! Failed authentications are counted per client address; past the limit, that address's
+//! failures answer 429 until its window runs out. The count only ever refuses failures: a
+//! valid token is checked first and always let in, so a stranger's bad requests (even from
+//! behind the same reverse proxy) never lock out the operator or a tenant. Behind a reverse
+//! proxy listed in `TRUSTED_PROXIES` the client address is read from its `X-Forwarded-For`.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -89,15 +92,14 @@ impl FromRequestParts<ApiState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Caller, ApiError> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        state.limiter().check(ip)?;
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let client = state.trusted_proxies().client(peer, &parts.headers);
         let Some(token) = token_of(&parts.headers) else { return Err(ApiError::Unauthorized) };
         match authenticate(state, token).await? {
+            // A deactivated tenant's token stops with its bot; not a failed guess.
+            Some(Caller::Tenant(bot)) if !bot.is_active => Err(ApiError::BotDeactivated),
             Some(caller) => Ok(caller),
-            None => {
-                state.limiter().fail(ip);
-                Err(ApiError::Unauthorized)
-            }
+            None => Err(state.limiter().fail(client)),
         }
     }
 }
@@ -115,7 +117,85 @@ async fn authenticate(state: &ApiState, token: &str) -> Result<Option<Caller>, A
         let found = state.store().platform().operator_by_token(token).await?;
         return Ok(found.map(|_| Caller::Operator));
     }
+    // Only what has the shape of a tenant token is looked up.
+    if !token.starts_with(TENANT_TOKEN_PREFIX) {
+        return Ok(None);
+    }
     Ok(state.store().platform().by_api_token(token).await?.map(Caller::Tenant))
+}
+
+/// How every tenant API token starts.
+const TENANT_TOKEN_PREFIX: &str = "rbt_";
+
+/// The reverse proxies whose `X-Forwarded-For` header names the client (`TRUSTED_PROXIES`).
+/// Without any, or for a request that does not come from one, the client is the connection's
+/// peer: a header anyone can send is never believed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Parses a comma-separated list of addresses and networks (`127.0.0.1, 10.0.0.0/8, ::1`).
+    ///
+    /// # Errors
+    /// The first item that is neither, as a sentence.
+    pub fn parse(list: &str) -> Result<TrustedProxies, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.parse::<ipnet::IpNet>()
+                    .or_else(|_| item.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("`{item}` is not an IP address or a network like 10.0.0.0/8"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(TrustedProxies)
+    }
+
+    /// Whether `ip` is one of the trusted proxies.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    /// The client of a request that came from `peer`: when `peer` is a trusted proxy, the
+    /// nearest address in its `X-Forwarded-For` that is not itself a trusted proxy (the
+    /// hops a trusted proxy added are believed, anything before them is the client's to
+    /// forge); otherwise `peer`.
+    pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        let mut client = peer.map(canonical)?;
+        if !self.contains(client) {
+            return Some(client);
+        }
+        let hops = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        for hop in hops.into_iter().rev() {
+            let Some(ip) = parse_hop(hop) else { break };
+            client = ip;
+            if !self.contains(ip) {
+                break;
+            }
+        }
+        Some(client)
+    }
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port (`1.2.3.4:5678`,
+/// `[::1]:5678`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip())).map(canonical)
+}
+
+/// An IPv4 address seen through an IPv6 socket (`::ffff:1.2.3.4`) is that IPv4 address.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
 }
 
 /// Failed authentications per client address within a window.
@@ -135,18 +215,9 @@ impl FailureLimiter {
         FailureLimiter { max_failures: max_failures.max(1), window, seen: Mutex::new(HashMap::new()) }
     }
 
-    fn check(&self, ip: Option<IpAddr>) -> Result<(), ApiError> {
-        let seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match seen.get(&ip) {
-            Some((n, since)) if *n >= self.max_failures && since.elapsed() < self.window => {
-                let left = self.window.saturating_sub(since.elapsed()).as_secs().max(1);
-                Err(ApiError::TooManyFailures { retry_after_secs: left })
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn fail(&self, ip: Option<IpAddr>) {
+    /// Counts a failed authentication of `ip` and returns the answer to give: 401, or 429
+    /// once the address has failed too often within the window.
+    fn fail(&self, ip: Option<IpAddr>) -> ApiError {
         let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if seen.len() >= SWEEP_AT {
             let window = self.window;
@@ -157,8 +228,55 @@ impl FailureLimiter {
             *entry = (0, Instant::now());
         }
         entry.0 = entry.0.saturating_add(1);
-        if entry.0 == self.max_failures {
-            tracing::warn!(client = ?ip, "too many failed API authentications; refusing this address for a while");
+        if entry.0 == self.max_failures.saturating_add(1) {
+            tracing::warn!(client = ?ip, "too many failed API authentications; answering this address's failures with 429");
         }
+        if entry.0 > self.max_failures {
+            let left = self.window.saturating_sub(entry.1.elapsed()).as_secs().max(1);
+            return ApiError::TooManyFailures { retry_after_secs: left };
+        }
+        ApiError::Unauthorized
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn forwarded(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", value.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn the_forwarded_client_is_believed_only_from_a_trusted_proxy() {
+        let proxies = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8").unwrap();
+        let h = forwarded("203.0.113.9, 10.1.2.3");
+        assert_eq!(proxies.client(Some(ip("127.0.0.1")), &h), Some(ip("203.0.113.9")), "two trusted hops");
+        assert_eq!(proxies.client(Some(ip("198.51.100.7")), &h), Some(ip("198.51.100.7")), "not from a proxy");
+        assert_eq!(TrustedProxies::default().client(Some(ip("127.0.0.1")), &h), Some(ip("127.0.0.1")));
+        // What the client wrote before the proxy's own entry is not believed.
+        let forged = forwarded("1.1.1.1, 203.0.113.9");
+        assert_eq!(proxies.client(Some(ip("127.0.0.1")), &forged), Some(ip("203.0.113.9")));
+        // A proxy that sent no header, or garbage, leaves the proxy as the client.
+        assert_eq!(proxies.client(Some(ip("127.0.0.1")), &HeaderMap::new()), Some(ip("127.0.0.1")));
+        assert_eq!(proxies.client(Some(ip("127.0.0.1")), &forwarded("unknown")), Some(ip("127.0.0.1")));
+        assert_eq!(
+            proxies.client(Some(ip("::ffff:127.0.0.1")), &forwarded("[2001:db8::1]:443")),
+            Some(ip("2001:db8::1"))
+        );
+    }
+
+    #[test]
+    fn a_bad_trusted_proxy_is_named() {
+        let err = TrustedProxies::parse("10.0.0.1, proxy.local").unwrap_err();
+        assert!(err.contains("proxy.local"), "{err}");
+        assert_eq!(TrustedProxies::parse(" ").unwrap(), TrustedProxies::default());
     }
 }

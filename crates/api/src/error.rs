@@ -34,6 +34,8 @@ pub enum ApiError {
     TooManyFailures { retry_after_secs: u64 },
     /// The route is for the operator only.
     OperatorOnly,
+    /// A tenant's token, but its bot is deactivated: the tenant's API access stops with it.
+    BotDeactivated,
     /// No such route.
     RouteNotFound,
     /// The route exists but not with this method.
@@ -77,7 +79,7 @@ impl ApiError {
             },
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::TooManyFailures { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::OperatorOnly => StatusCode::FORBIDDEN,
+            ApiError::OperatorOnly | ApiError::BotDeactivated => StatusCode::FORBIDDEN,
             ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BadJson(_) | ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
@@ -122,6 +124,11 @@ impl ApiError {
             ApiError::OperatorOnly => {
                 ("operator_only".to_owned(), "only the operator's token may do this".to_owned(), None)
             }
+            ApiError::BotDeactivated => (
+                "bot_deactivated".to_owned(),
+                "this bot is deactivated, and with it its API token; the operator can activate it again".to_owned(),
+                None,
+            ),
             ApiError::RouteNotFound => ("not_found".to_owned(), "no such route".to_owned(), None),
             ApiError::MethodNotAllowed => {
                 ("method_not_allowed".to_owned(), "this route does not take that method".to_owned(), None)

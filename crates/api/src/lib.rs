@@ -83,10 +83,13 @@ pub struct ApiConfig {
     /// The customer message queued when a ticket is answered through the API (the bot's
     /// texts).
     pub ticket_texts: Arc<dyn TicketTexts>,
-    /// Failed authentications from one address before it is refused with 429.
+    /// Failed authentications from one address before its further failures answer 429 (a
+    /// valid token is never refused).
     pub max_auth_failures: u32,
-    /// How long failures are counted, and how long an address is refused.
+    /// How long failures are counted.
     pub auth_failure_window: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
+    pub trusted_proxies: auth::TrustedProxies,
 }
 
 impl ApiConfig {
@@ -103,6 +106,7 @@ impl ApiConfig {
             ticket_texts,
             max_auth_failures: 20,
             auth_failure_window: Duration::from_secs(300),
+            trusted_proxies: auth::TrustedProxies::default(),
         }
     }
 }
@@ -114,6 +118,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("fleet", &self.fleet.is_some())
             .field("max_auth_failures", &self.max_auth_failures)
             .field("auth_failure_window", &self.auth_failure_window)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -125,6 +130,7 @@ struct Inner {
     sale_texts: Arc<dyn SaleTexts>,
     ticket_texts: Arc<dyn TicketTexts>,
     limiter: FailureLimiter,
+    trusted_proxies: auth::TrustedProxies,
     openapi_json: OnceLock<String>,
 }
 
@@ -151,6 +157,7 @@ impl ApiState {
                 sale_texts: config.sale_texts,
                 ticket_texts: config.ticket_texts,
                 limiter: FailureLimiter::new(config.max_auth_failures, config.auth_failure_window),
+                trusted_proxies: config.trusted_proxies,
                 openapi_json: OnceLock::new(),
             }),
         }
@@ -167,6 +174,10 @@ impl ApiState {
 
     pub(crate) fn limiter(&self) -> &FailureLimiter {
         &self.inner.limiter
+    }
+
+    pub(crate) fn trusted_proxies(&self) -> &auth::TrustedProxies {
+        &self.inner.trusted_proxies
     }
 
     pub(crate) fn sale_texts(&self) -> &dyn SaleTexts {

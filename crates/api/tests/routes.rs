@@ -120,16 +120,82 @@ async fn operator_tokens_made_by_the_cli_work_until_revoked() {
 }
 
 #[tokio::test]
-async fn repeated_failures_from_one_address_are_refused_with_429() {
+async fn repeated_failures_from_one_address_get_429_but_valid_tokens_from_it_still_work() {
     let store = testing::store(remnabot_store::Backend::Sqlite).await;
     let api = spawn_with(store, |c| c.max_auth_failures = 3).await;
+    let (b, tenant_token) = api.create_tenant("Alpha").await;
     for _ in 0..3 {
         assert_eq!(api.call("GET", "/api/v1/bots", Some("wrong"), None).await.status, 401);
     }
-    let refused = api.call("GET", "/api/v1/bots", Some(OPERATOR), None).await;
+    let refused = api.call("GET", "/api/v1/bots", Some("rbt_still-wrong"), None).await;
     assert_error(&refused, 429, "too_many_requests");
-    let raw = api.client.get(format!("{}/api/v1/bots", api.base)).header("X-API-Token", OPERATOR).send().await.unwrap();
+    let raw = api.client.get(format!("{}/api/v1/bots", api.base)).header("X-API-Token", "wrong").send().await.unwrap();
     assert!(raw.headers().get("retry-after").is_some());
+    // The operator and the tenant, from the same address, are let in.
+    assert_eq!(api.call("GET", "/api/v1/bots", Some(OPERATOR), None).await.status, 200);
+    assert_eq!(api.call("GET", &format!("/api/v1/bots/{b}"), Some(&tenant_token), None).await.status, 200);
+    assert_eq!(api.call("GET", "/api/v1/bots", Some("wrong"), None).await.status, 429, "failures are still slowed");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_failures_are_counted_per_forwarded_client() {
+    let send = |api: &common::Api, client: &'static str| {
+        api.client
+            .get(format!("{}/api/v1/bots", api.base))
+            .header("X-API-Token", "wrong")
+            .header("X-Forwarded-For", client)
+            .send()
+    };
+    let proxies = remnabot_api::auth::TrustedProxies::parse("127.0.0.1").unwrap();
+    let store = testing::store(remnabot_store::Backend::Sqlite).await;
+    let behind = spawn_with(store, |c| {
+        c.max_auth_failures = 2;
+        c.trusted_proxies = proxies;
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(send(&behind, "203.0.113.1").await.unwrap().status(), 401);
+    }
+    assert_eq!(send(&behind, "203.0.113.1").await.unwrap().status(), 429, "the guessing client is slowed");
+    assert_eq!(send(&behind, "203.0.113.2").await.unwrap().status(), 401, "another client behind the proxy is not");
+
+    // Without TRUSTED_PROXIES the header is anyone's to write and is not believed.
+    let store = testing::store(remnabot_store::Backend::Sqlite).await;
+    let direct = spawn_with(store, |c| c.max_auth_failures = 2).await;
+    for client in ["203.0.113.1", "203.0.113.2"] {
+        assert_eq!(send(&direct, client).await.unwrap().status(), 401);
+    }
+    assert_eq!(send(&direct, "203.0.113.3").await.unwrap().status(), 429, "one address, whatever it claims");
+}
+
+#[tokio::test]
+async fn a_deactivated_tenants_token_is_refused_until_the_operator_activates_it_again() {
+    for backend in testing::backends() {
+        let api = spawn(backend).await;
+        let (b, token) = api.create_tenant("Alpha").await;
+        let path = format!("/api/v1/bots/{b}/plans");
+        assert_eq!(api.call("GET", &path, Some(&token), None).await.status, 200);
+        let off = api.op("POST", &format!("/api/v1/bots/{b}/deactivate"), None).await;
+        assert_eq!(off.status, 200, "{}", off.text);
+
+        let refused = api.call("GET", &path, Some(&token), None).await;
+        assert_error(&refused, 403, "bot_deactivated");
+        assert!(refused.body["message"].as_str().unwrap().contains("deactivated"), "{}", refused.text);
+        let write = api
+            .call(
+                "POST",
+                &path,
+                Some(&token),
+                Some(json!({"name": "x", "period_days": 1, "traffic_gb": 1, "device_limit": 1, "price": 1000})),
+            )
+            .await;
+        assert_error(&write, 403, "bot_deactivated");
+        assert_eq!(api.op("GET", &path, None).await.status, 200, "{backend:?}: the operator still reaches it");
+
+        let on = api.op("POST", &format!("/api/v1/bots/{b}/activate"), None).await;
+        assert_eq!(on.status, 200, "{}", on.text);
+        assert_eq!(api.call("GET", &path, Some(&token), None).await.status, 200, "{backend:?}");
+    }
 }
 
 #[tokio::test]

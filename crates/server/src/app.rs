@@ -164,6 +164,7 @@ pub fn router(
 ) -> Router {
     let mut config = ApiConfig::new(settings.operator_api_token.clone(), texts.clone(), texts.clone());
     config.fleet = Some(Arc::new(FleetMetrics(fleet.clone())));
+    config.trusted_proxies = settings.trusted_proxies.clone();
     let callback = remnabot_api::callback::CallbackState { store: store.clone(), gateway, texts };
     remnabot_api::router(ApiState::new(store, config))
         .merge(remnabot_bot::fleet::router(fleet))

@@ -36,11 +36,13 @@ pub struct Settings {
     pub zarinpal_api_url: url::Url,
     /// Zarinpal's sandbox host, for tenants whose `zarinpal_sandbox` is on.
     pub zarinpal_sandbox_url: url::Url,
+    /// Reverse proxies whose `X-Forwarded-For` names the API's client.
+    pub trusted_proxies: remnabot_api::auth::TrustedProxies,
 }
 
 /// The names the settings are read under, in the environment (upper case) and in the
 /// TOML file (lower case).
-const KEYS: [&str; 21] = [
+const KEYS: [&str; 22] = [
     "DATABASE_URL",
     "REDIS_URL",
     "HTTP_ADDR",
@@ -62,6 +64,7 @@ const KEYS: [&str; 21] = [
     "UPDATES_MODE",
     "ZARINPAL_API_URL",
     "ZARINPAL_SANDBOX_URL",
+    "TRUSTED_PROXIES",
 ];
 
 /// A setting that failed validation. Its message never contains a secret's value.
@@ -232,7 +235,10 @@ impl Settings {
         };
         let provision_alert_after = number("PROVISION_ALERT_AFTER", 5, 1..=1000)? as u32;
         let sync_interval = Duration::from_secs(number("SYNC_INTERVAL_SECS", 600, 10..=86_400)?);
+        let trusted_proxies = remnabot_api::auth::TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|e| bad("TRUSTED_PROXIES", e))?;
         Ok(Settings {
+            trusted_proxies,
             zarinpal_api_url,
             zarinpal_sandbox_url,
             updates_mode,
@@ -328,6 +334,7 @@ mod tests {
             ("PROVISION_ALERT_AFTER", "0"),
             ("SYNC_INTERVAL_SECS", "1"),
             ("UPDATES_MODE", "push"),
+            ("TRUSTED_PROXIES", "127.0.0.1,proxy.local"),
         ] {
             let err = with(&[(key, value)]).unwrap_err().to_string();
             assert!(err.starts_with(&format!("invalid {key}:")), "{key}: {err}");
@@ -378,6 +385,15 @@ mod tests {
         assert_eq!(forced.updates_mode, remnabot_bot::UpdatesMode::Polling);
         let err = with(&[("UPDATES_MODE", "webhook")]).unwrap_err().to_string();
         assert!(err.contains("PUBLIC_URL"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_networks() {
+        let s = with(&[("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1")]).unwrap();
+        assert!(s.trusted_proxies.contains("10.2.3.4".parse().unwrap()));
+        assert!(s.trusted_proxies.contains("::1".parse().unwrap()));
+        assert!(!s.trusted_proxies.contains("192.0.2.1".parse().unwrap()));
+        assert!(!with(&[]).unwrap().trusted_proxies.contains("127.0.0.1".parse().unwrap()), "none by default");
     }
 
     #[test]
