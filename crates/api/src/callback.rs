@@ -3,7 +3,10 @@
 //!
 //! The query is not trusted. Only `Authority` and `Status` are read: the tenant is the one
 //! owning the authority (`Platform::zarinpal_owner`), the amount verified is the one we
-//! recorded, and a tenant whose Zarinpal is switched off gets its callbacks refused. The
+//! recorded, and a tenant whose Zarinpal is switched off gets its callbacks refused. `Status`
+//! only picks what the gateway is asked: `OK` verifies (`Sales::complete_zarinpal`), `NOK`
+//! asks where the payment stands first (`Sales::cancel_zarinpal`), so a forged `NOK` never
+//! fails a payment the customer made. The
 //! answer is a small HTML page in the customer's language (Persian, or English for English
 //! and Russian speakers) with a link back to the bot.
 
@@ -171,23 +174,21 @@ async fn handle(
         tracing::warn!(bot_id = %tenant.bot_id(), payment_id = %payment.id, "refused a Zarinpal callback: Zarinpal is off for this tenant");
         return Ok((Outcome::Unavailable, lang, username));
     }
-    if !ok {
-        state.store.sales().fail_zarinpal(&tenant, authority, "cancelled by the customer").await?;
-        let now = state.store.zarinpal_payments().get(&tenant, payment.id).await?;
-        let outcome = match now.status {
-            remnabot_store::payments::ZarinpalStatus::Paid => Outcome::Paid,
-            _ => Outcome::Cancelled,
-        };
-        return Ok((outcome, lang, username));
-    }
-    let res = state
-        .store
-        .sales()
-        .complete_zarinpal(&tenant, authority, state.gateway.as_ref(), state.texts.as_ref(), Utc::now())
-        .await;
+    // `Status` only says what the browser claims: either way the gateway is asked, so a
+    // forged `NOK` cannot fail a paid payment and a forged `OK` cannot complete an unpaid one.
+    let sales = state.store.sales();
+    let (gateway, texts) = (state.gateway.as_ref(), state.texts.as_ref());
+    let res = if ok {
+        sales.complete_zarinpal(&tenant, authority, gateway, texts, Utc::now()).await
+    } else {
+        sales.cancel_zarinpal(&tenant, authority, gateway, texts, Utc::now()).await
+    };
     let outcome = match res {
         Ok(ZarinpalOutcome::Completed { .. } | ZarinpalOutcome::AlreadyCompleted(_)) => Outcome::Paid,
+        Ok(ZarinpalOutcome::Failed(_) | ZarinpalOutcome::Pending(_)) if !ok => Outcome::Cancelled,
         Ok(ZarinpalOutcome::Failed(_)) => Outcome::Failed,
+        // The gateway holds it as open though the browser said paid: the job checks again.
+        Ok(ZarinpalOutcome::Pending(_)) => Outcome::Checking,
         Err(Error::Conflict(_)) => Outcome::Unavailable,
         Err(Error::NotFound { .. }) => Outcome::NotFound,
         Err(e) => {

@@ -703,7 +703,8 @@ pub struct StarsPaymentDto {
     pub stars: i64,
     /// The order's price, in Toman.
     pub amount: i64,
-    /// `pending` (invoice sent), `paid` or `refunded`.
+    /// `pending` (invoice sent), `expired` (not paid within an hour), `paid`, `refunding` (a
+    /// refund reserved, Telegram not done yet) or `refunded`.
     #[schema(example = "paid")]
     pub status: String,
     /// Telegram's charge id, once paid (a refund names it).
@@ -713,6 +714,11 @@ pub struct StarsPaymentDto {
     pub created_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
     pub refunded_at: Option<DateTime<Utc>>,
+    /// For a second charge of an invoice already paid (credited to the customer's balance):
+    /// the payment it paid again.
+    pub duplicate_of: Option<i64>,
+    /// Telegram's reason when it refused the last refund.
+    pub refund_error: Option<String>,
 }
 
 impl From<remnabot_store::sales::online::StarsPayment> for StarsPaymentDto {
@@ -730,6 +736,8 @@ impl From<remnabot_store::sales::online::StarsPayment> for StarsPaymentDto {
             created_at: p.created_at,
             paid_at: p.paid_at,
             refunded_at: p.refunded_at,
+            duplicate_of: p.duplicate_of.map(|x| x.0),
+            refund_error: p.refund_error,
         }
     }
 }

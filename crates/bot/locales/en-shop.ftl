@@ -139,6 +139,11 @@ card-approved-top-up =
     ✅ Your payment of { $amount } has been approved and added to your balance.
     Tracking code: { $code }
     Balance now: { $balance }
+# The order's discount code went to another order meanwhile: the payment went to the balance.
+card-credited-instead =
+    ✅ Your payment of { $amount } has been approved, but the discount code this order was priced with went to another of your orders in the meantime, so the amount was added to your balance instead.
+    Tracking code: { $code }
+    Balance now: { $balance }
 card-rejected =
     ❌ Your payment was not approved.
     Tracking code: { $code }

@@ -137,6 +137,11 @@ card-approved-top-up =
     ✅ پرداخت شما به مبلغ { $amount } تأیید شد و به موجودی شما اضافه شد.
     کد پیگیری: { $code }
     موجودی فعلی: { $balance }
+# The order's discount code went to another order meanwhile: the payment went to the balance.
+card-credited-instead =
+    ✅ پرداخت شما به مبلغ { $amount } تأیید شد، اما کد تخفیفی که این سفارش با آن قیمت‌گذاری شده بود در این فاصله برای سفارش دیگری از شما به کار رفت؛ به همین دلیل مبلغ به موجودی شما اضافه شد.
+    کد پیگیری: { $code }
+    موجودی فعلی: { $balance }
 card-rejected =
     ❌ پرداخت شما تأیید نشد.
     کد پیگیری: { $code }

@@ -143,6 +143,11 @@ card-approved-top-up =
     ✅ Ваш платёж на { $amount } подтверждён и зачислен на баланс.
     Код платежа: { $code }
     Баланс сейчас: { $balance }
+# The order's discount code went to another order meanwhile: the payment went to the balance.
+card-credited-instead =
+    ✅ Ваш платёж на { $amount } подтверждён, но промокод, со скидкой по которому был оформлен этот заказ, тем временем ушёл на другой ваш заказ, поэтому сумма зачислена на баланс.
+    Код платежа: { $code }
+    Баланс сейчас: { $balance }
 card-rejected =
     ❌ Ваш платёж не подтверждён.
     Код платежа: { $code }

@@ -37,6 +37,15 @@ impl SaleTexts for Texts {
         }
     }
 
+    fn card_credited_instead(&self, lang: Language, payment: &CardPayment, balance_after: Toman) -> String {
+        let args = [
+            ("code", payment.tracking_code.as_str().into()),
+            ("amount", payment.amount.into()),
+            ("balance", balance_after.into()),
+        ];
+        self.get(lang, "card-credited-instead", &args)
+    }
+
     fn card_rejected(&self, lang: Language, payment: &CardPayment) -> String {
         let code = ("code", payment.tracking_code.as_str().into());
         match payment.reject_reason.as_deref() {
@@ -83,7 +92,8 @@ impl SaleTexts for Texts {
 }
 
 /// Expires the tenant's card-to-card payments past their deadline (no receipt in time, or
-/// no review in time) and queues each customer's message. Returns how many expired.
+/// no review in time) and queues each customer's message, and expires its Stars invoices left
+/// unpaid (their discount codes go back to the customers). Returns how many expired.
 ///
 /// # Errors
 /// [`remnabot_domain::Error::Unavailable`] when the database fails.
@@ -93,7 +103,9 @@ pub async fn expire_card_payments(
     tenant: &Tenant,
     now: DateTime<Utc>,
 ) -> remnabot_domain::Result<usize> {
-    Ok(store.sales().expire_card_payments(tenant, texts, now).await?.len())
+    let cards = store.sales().expire_card_payments(tenant, texts, now).await?.len();
+    let stars = store.sales().expire_stars_orders(tenant, now).await?;
+    Ok(cards + stars)
 }
 
 /// [`expire_card_payments`] for every active tenant: the step the server runs every

@@ -28,8 +28,9 @@ use remnabot_payments::{ZarinpalClient, ZarinpalConfig};
 use remnabot_store::cards::{CardSpec, PaymentCard};
 use remnabot_store::payments::{PaymentPurpose, ZarinpalStatus};
 use remnabot_store::plans::{Plan, PlanSpec};
+use remnabot_store::sales::online::StarsStatus;
 use remnabot_store::{Backend, Store, testing};
-use remnabot_testkit::telegram::SentMessage;
+use remnabot_testkit::telegram::{FakeFailure, SentMessage};
 use remnabot_testkit::{FakeRemnawave, FakeTelegram, FakeZarinpal};
 use serde_json::json;
 
@@ -431,6 +432,57 @@ async fn a_gateway_outage_tells_the_customer_and_the_reconciliation_job_complete
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_forged_cancel_cannot_fail_a_paid_zarinpal_order_and_a_payment_marked_failed_still_completes() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let user = 803_200_001;
+
+        // The customer paid; a forged `Status=NOK` arrives before the real redirect.
+        let authority = w.start_zarinpal(&a, user).await;
+        w.zp.pay(&authority);
+        let (status, page) = w.callback(&format!("Authority={authority}&Status=NOK")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Payment received"), "{backend:?}: the gateway was asked: {page}");
+        let row = w.store.zarinpal_payments().by_authority(&a.t, &authority).await.unwrap().unwrap();
+        assert_eq!(row.status, ZarinpalStatus::Paid, "{backend:?}");
+        let (_, page) = w.callback(&format!("Authority={authority}&Status=OK")).await;
+        assert!(page.contains("Payment received"), "{page}");
+        assert_eq!(w.transactions(&a).await, 1, "{backend:?}: completed once");
+        w.wait_for(&a, user, 0, "the link", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains("https://sub.example.test"))
+        })
+        .await;
+
+        // The reconciliation gives up on a payment, which the customer then pays without coming
+        // back: the next pass finds it on the gateway's unverified list and completes it.
+        let second = w.start_zarinpal(&a, user).await;
+        let reconciler = ZarinpalReconciler::new(
+            w.store.clone(),
+            w.gateway.clone(),
+            w.texts.clone(),
+            ReconcileConfig {
+                min_age: chrono::Duration::zero(),
+                give_up_after: chrono::Duration::zero(),
+                ..ReconcileConfig::default()
+            },
+        );
+        let later = Utc::now() + chrono::Duration::seconds(1);
+        assert_eq!(reconciler.run_once(later).await.unwrap().failed, 1, "{backend:?}");
+        let row = w.store.zarinpal_payments().by_authority(&a.t, &second).await.unwrap().unwrap();
+        assert_eq!(row.status, ZarinpalStatus::Failed);
+        w.zp.pay(&second);
+        let report = reconciler.run_once(later).await.unwrap();
+        assert_eq!(report.completed, 1, "{backend:?}: {report:?}");
+        let row = w.store.zarinpal_payments().by_authority(&a.t, &second).await.unwrap().unwrap();
+        assert_eq!(row.status, ZarinpalStatus::Paid, "{backend:?}");
+        assert_eq!(w.transactions(&a).await, 2, "{backend:?}");
+        assert_eq!(reconciler.run_once(later).await.unwrap().completed, 0, "once");
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stars_purchase_ends_with_the_link_and_a_replayed_payment_credits_once() {
     for backend in testing::backends() {
         let w = world(backend).await;
@@ -501,6 +553,83 @@ async fn a_stars_purchase_ends_with_the_link_and_a_replayed_payment_credits_once
             .await;
         assert_eq!(w.tg.refunds(&a.token).len(), 1, "{backend:?}: refunded once");
         assert_eq!(w.transactions(&a).await, 2, "the purchase and its refund");
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stars_invoice_paid_twice_is_credited_and_refundable_and_a_refused_refund_leaves_a_record() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", MERCHANT_A).await;
+        let user = 804_100_001;
+        let checkout = w.checkout(&a, user).await;
+        let data = World::data(&checkout, "pay:s:").expect("Stars are offered");
+        w.tg.press_button(&a.token, user, checkout.message_id, &data).unwrap();
+        assert!(w.tg.wait_until(WAIT, |fake| !fake.invoices(&a.token).is_empty()).await, "no invoice");
+        let invoice = w.tg.invoices(&a.token).remove(0);
+
+        // Two pre-checkouts are accepted before either payment arrives; both are charged.
+        let checks = [
+            w.tg.send_pre_checkout_query(&a.token, user, "XTR", 150, &invoice.payload),
+            w.tg.send_pre_checkout_query(&a.token, user, "XTR", 150, &invoice.payload),
+        ];
+        let both = w.tg.wait_until(WAIT, |f| f.pre_checkout_answers(&a.token).len() == 2).await;
+        assert!(both, "{backend:?}: the pre-checkouts were answered");
+        let answers = w.tg.pre_checkout_answers(&a.token);
+        assert!(checks.iter().all(|id| answers.iter().any(|x| &x.pre_checkout_query_id == id && x.ok)), "{answers:?}");
+        w.tg.send_successful_payment(&a.token, user, "XTR", 150, &invoice.payload);
+        w.wait_for(&a, user, 0, "the link", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains("https://sub.example.test"))
+        })
+        .await;
+        let second = w.tg.send_successful_payment(&a.token, user, "XTR", 150, &invoice.payload);
+
+        // The second charge is recorded and credited to the balance; the customer is told.
+        w.wait_balance(&a, user, Toman(150_000)).await;
+        let told = w.text(
+            "stars-paid-twice",
+            &[("stars", 150.into()), ("amount", Toman(150_000).into()), ("balance", Toman(150_000).into())],
+        );
+        w.wait_for(&a, user, 0, "the paid-twice message", |m| m.text.as_deref() == Some(told.as_str())).await;
+        let charge = second.telegram_payment_charge_id;
+        let row = w.store.sales().stars_by_charge(&a.t, &charge).await.unwrap().expect("the second charge is recorded");
+        assert_eq!(row.purpose, PaymentPurpose::TopUp, "{backend:?}");
+
+        // An admin refunds it; Telegram refuses the first time (injected): nothing changes,
+        // the admin is told why, and the payment records the reason.
+        let admin = 700_000_001;
+        w.tg.send_text(&a.token, admin, "/start");
+        w.wait_for(&a, admin, 0, "the admin's welcome", |m| m.text.is_some()).await;
+        let refusal = "Bad Request: CHARGE_NOT_FOUND";
+        w.tg.fail_next(
+            &a.token,
+            "refundStarPayment",
+            1,
+            FakeFailure::Api { code: 400, description: refusal.to_owned() },
+        );
+        let n = w.count(&a, admin);
+        w.tg.send_text(&a.token, admin, &format!("/refund_stars {charge}"));
+        let said = w.wait_for(&a, admin, n, "the refusal", |m| m.text.is_some()).await.text.unwrap();
+        assert!(said.contains("CHARGE_NOT_FOUND"), "{backend:?}: {said}");
+        let row = w.store.sales().stars_by_charge(&a.t, &charge).await.unwrap().unwrap();
+        assert_eq!(row.status, StarsStatus::Paid, "{backend:?}");
+        assert!(row.refund_error.as_deref().is_some_and(|e| e.contains("CHARGE_NOT_FOUND")), "{row:?}");
+        assert_eq!(w.balance(&a, user).await, Toman(150_000), "{backend:?}: the reservation was undone");
+        assert!(w.tg.refunds(&a.token).is_empty());
+
+        // Again: refunded at Telegram, the credit taken back, the order itself untouched.
+        let n = w.count(&a, admin);
+        w.tg.send_text(&a.token, admin, &format!("/refund_stars {charge}"));
+        w.wait_for(&a, admin, n, "the refund confirmation", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains("Refunded"))
+        })
+        .await;
+        assert_eq!(w.tg.refunds(&a.token).len(), 1, "{backend:?}");
+        assert_eq!(w.tg.refunds(&a.token)[0].telegram_payment_charge_id, charge);
+        assert_eq!(w.balance(&a, user).await, Toman::ZERO);
+        let original = w.store.sales().stars_by_payload(&a.t, &invoice.payload).await.unwrap().unwrap();
+        assert_eq!(original.status, StarsStatus::Paid, "{backend:?}");
         w.stop().await;
     }
 }

@@ -4,7 +4,9 @@
 //!
 //! Every minute, for every active tenant with Zarinpal on: its payments still pending after
 //! [`ReconcileConfig::min_age`] are compared with the gateway's `unVerified` list, and any not
-//! on it are asked about one by one (`inquiry`). Completion goes through
+//! on it are asked about one by one (`inquiry`). Payments marked failed within
+//! [`ReconcileConfig::recheck_failed_for`] (a cancelled callback, an earlier pass giving up)
+//! are completed when the gateway lists them as paid after all. Completion goes through
 //! `Sales::complete_zarinpal`, the same exactly-once path as the browser's callback, so a
 //! callback racing this job completes the order once.
 
@@ -25,11 +27,19 @@ pub struct ReconcileConfig {
     /// A payment still unpaid at the gateway after this long is marked failed (Zarinpal
     /// sessions last minutes).
     pub give_up_after: Duration,
+    /// Payments opened this recently and marked failed are still completed when the gateway
+    /// lists them as paid and unverified (a failure recorded here is never final for money
+    /// the gateway holds).
+    pub recheck_failed_for: Duration,
 }
 
 impl Default for ReconcileConfig {
     fn default() -> ReconcileConfig {
-        ReconcileConfig { min_age: Duration::minutes(1), give_up_after: Duration::hours(2) }
+        ReconcileConfig {
+            min_age: Duration::minutes(1),
+            give_up_after: Duration::hours(2),
+            recheck_failed_for: Duration::days(1),
+        }
     }
 }
 
@@ -89,7 +99,8 @@ impl ZarinpalReconciler {
         let sales = self.store.sales();
         let Some(account) = sales.zarinpal_account(tenant).await? else { return Ok(()) };
         let pending = sales.pending_zarinpal(tenant, now - self.config.min_age).await?;
-        if pending.is_empty() {
+        let failed = sales.failed_zarinpal(tenant, now - self.config.recheck_failed_for).await?;
+        if pending.is_empty() && failed.is_empty() {
             return Ok(());
         }
         let unconfirmed: HashSet<String> = match self.gateway.unconfirmed(&account).await {
@@ -99,6 +110,19 @@ impl ZarinpalReconciler {
                 HashSet::new()
             }
         };
+        // A failed payment the gateway holds as paid and unverified: completed after all.
+        for payment in failed.iter().filter(|p| unconfirmed.contains(&p.authority)) {
+            match sales
+                .complete_zarinpal(tenant, &payment.authority, self.gateway.as_ref(), self.texts.as_ref(), now)
+                .await
+            {
+                Ok(ZarinpalOutcome::Completed { .. }) => report.completed += 1,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::info!(bot_id = %tenant.bot_id(), payment_id = %payment.id, error = %e, "left for the next pass");
+                }
+            }
+        }
         for payment in pending {
             let paid = if unconfirmed.contains(&payment.authority) {
                 true
@@ -137,6 +161,7 @@ impl ZarinpalReconciler {
                 Ok(ZarinpalOutcome::Completed { .. }) => report.completed += 1,
                 Ok(ZarinpalOutcome::Failed(_)) => report.failed += 1,
                 Ok(ZarinpalOutcome::AlreadyCompleted(_)) => {}
+                Ok(ZarinpalOutcome::Pending(_)) => report.pending += 1,
                 Err(e) => {
                     tracing::info!(bot_id = %tenant.bot_id(), payment_id = %payment.id, error = %e, "left for the next pass");
                     report.pending += 1;

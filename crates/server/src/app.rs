@@ -264,7 +264,8 @@ fn start_jobs(
 }
 
 /// Every minute, expires the card-to-card payments of every active tenant that passed their
-/// deadline (no receipt, or no review, in time) and queues the customers' messages.
+/// deadline (no receipt, or no review, in time) and queues the customers' messages, and
+/// expires Stars invoices left unpaid (the discount codes they held go back to the customers).
 async fn card_payment_expiry(store: Store, shutdown: tokio::sync::watch::Receiver<bool>) {
     let texts = match remnabot_bot::texts::Texts::load() {
         Ok(texts) => Arc::new(texts),

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use remnabot_domain::card::{CardCandidate, CardNumber, RotationStrategy, pick};
 use remnabot_domain::{CardId, Error, Page, Result, Tenant, Toman};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use crate::db::{map_write, unavailable};
@@ -279,23 +279,7 @@ impl Cards<'_> {
         amount: Toman,
         now: DateTime<Utc>,
     ) -> Result<PaymentCard> {
-        let rows = scope::select::<payment_card::Entity>(tenant)
-            .filter(payment_card::Column::IsActive.eq(true))
-            .order_by_asc(payment_card::Column::Id)
-            .all(&self.store.db)
-            .await
-            .map_err(unavailable)?;
-        let today = tehran_day(now);
-        let candidates: Vec<CardCandidate> = rows.iter().map(|m| candidate(m, today)).collect();
-        let chosen = pick(strategy, &candidates, amount, &mut rand::rng())?;
-        scope::update::<payment_card::Entity>(tenant)
-            .col_expr(payment_card::Column::LastSelectedAt, Expr::value(now))
-            .col_expr(payment_card::Column::UsageCount, Expr::col(payment_card::Column::UsageCount).add(1))
-            .filter(payment_card::Column::Id.eq(chosen.0))
-            .exec(&self.store.db)
-            .await
-            .map_err(unavailable)?;
-        self.get(tenant, chosen).await
+        next_card_in(&self.store.db, tenant, strategy, amount, now).await
     }
 
     /// [`Cards::next_card`] with the tenant's configured strategy.
@@ -337,6 +321,33 @@ impl Cards<'_> {
             }
         }
     }
+}
+
+/// [`Cards::next_card`] through `c` (the write transaction recording the order).
+pub(crate) async fn next_card_in(
+    c: &impl ConnectionTrait,
+    tenant: &Tenant,
+    strategy: RotationStrategy,
+    amount: Toman,
+    now: DateTime<Utc>,
+) -> Result<PaymentCard> {
+    let rows = scope::select::<payment_card::Entity>(tenant)
+        .filter(payment_card::Column::IsActive.eq(true))
+        .order_by_asc(payment_card::Column::Id)
+        .all(c)
+        .await
+        .map_err(unavailable)?;
+    let today = tehran_day(now);
+    let candidates: Vec<CardCandidate> = rows.iter().map(|m| candidate(m, today)).collect();
+    let chosen = pick(strategy, &candidates, amount, &mut rand::rng())?;
+    scope::update::<payment_card::Entity>(tenant)
+        .col_expr(payment_card::Column::LastSelectedAt, Expr::value(now))
+        .col_expr(payment_card::Column::UsageCount, Expr::col(payment_card::Column::UsageCount).add(1))
+        .filter(payment_card::Column::Id.eq(chosen.0))
+        .exec(c)
+        .await
+        .map_err(unavailable)?;
+    to_card(scope::get::<payment_card::Entity, _>(c, tenant, chosen.0).await?, today)
 }
 
 /// [`Cards::record_usage`] inside the caller's write transaction.

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::db::{is_unique_violation, map_write, unavailable};
 use crate::entity::{
-    bot_plan, card_to_card_payment as card_pay, payment_card, review_message as review, transaction,
+    bot_plan, card_to_card_payment as card_pay, payment_card, review_message as review, transaction, user,
     zarinpal_payment as zp,
 };
 use crate::outbox::{MAX_CAPTION, MAX_TEXT, NewEdit, enqueue_edit_in};
@@ -141,6 +141,8 @@ pub struct CardPayment {
     pub expires_at: DateTime<Utc>,
     pub reviewed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The discount-code use that priced the order (`promocode_uses.id`), if one did.
+    pub promocode_use_id: Option<i64>,
 }
 
 /// What starting a card-to-card payment needs.
@@ -183,7 +185,72 @@ pub(crate) fn to_card_payment(m: card_pay::Model) -> Result<CardPayment> {
         expires_at: m.expires_at,
         reviewed_at: m.reviewed_at,
         created_at: m.created_at,
+        promocode_use_id: m.promocode_use_id,
     })
+}
+
+/// [`CardPayments::create`] through `c` (the sales service's write transaction), recording
+/// the discount-code use that priced the order.
+pub(crate) async fn create_card_payment_in(
+    c: &impl ConnectionTrait,
+    tenant: &Tenant,
+    new: NewCardPayment,
+    promocode_use: Option<i64>,
+) -> Result<CardPayment> {
+    let amount = new.amount.positive("amount")?;
+    let now = Utc::now();
+    if new.expires_at <= now {
+        return Err(Error::invalid("expires_at", "must be in the future"));
+    }
+    check_plan(c, tenant, new.purpose, new.plan).await?;
+    // Checked before the insert: inside a PostgreSQL transaction a failed insert ends it.
+    scope::get::<user::Entity, _>(c, tenant, new.user.0).await?;
+    scope::get::<payment_card::Entity, _>(c, tenant, new.card.0).await.map_err(|_| Error::not_found("payment card"))?;
+    for _ in 0..TRACKING_CODE_ATTEMPTS {
+        // Drawn until unused: inside a PostgreSQL transaction a unique violation would end
+        // the transaction, so the code is looked up first (a collision is one in 36^10 anyway).
+        let code = random_code(TRACKING_CODE_LEN);
+        let taken = scope::select::<card_pay::Entity>(tenant)
+            .filter(card_pay::Column::TrackingCode.eq(code.as_str()))
+            .one(c)
+            .await
+            .map_err(unavailable)?;
+        if taken.is_some() {
+            continue;
+        }
+        let inserted = card_pay::ActiveModel {
+            bot_id: Set(tenant.bot_id().0),
+            created_at: Set(now),
+            user_id: Set(new.user.0),
+            card_id: Set(new.card.0),
+            amount: Set(amount.0),
+            tracking_code: Set(code),
+            status: Set(PaymentStatus::Pending.as_str().to_owned()),
+            purpose: Set(new.purpose.as_str().to_owned()),
+            plan_id: Set(new.plan.map(|p| p.0)),
+            receipt_kind: Set(None),
+            receipt_file_id: Set(None),
+            receipt_text: Set(None),
+            transaction_id: Set(None),
+            reviewed_by: Set(None),
+            reject_reason: Set(None),
+            expires_at: Set(new.expires_at),
+            reviewed_at: Set(None),
+            promocode_use_id: Set(promocode_use),
+            receipt_fingerprint: Set(None),
+            ..Default::default()
+        }
+        .insert(c)
+        .await;
+        return match inserted {
+            Ok(m) => to_card_payment(m),
+            Err(e) if is_unique_violation(&e) => {
+                Err(Error::Conflict("could not generate a unique tracking code; try again".to_owned()))
+            }
+            Err(e) => Err(map_write(e, String::new, "user")),
+        };
+    }
+    Err(Error::Conflict("could not generate a unique tracking code; try again".to_owned()))
 }
 
 /// The card-to-card payments repository.
@@ -213,51 +280,7 @@ impl CardPayments<'_> {
     /// (`user`, `payment card`, `plan`) for a reference outside this tenant;
     /// [`Error::Unavailable`].
     pub async fn create(&self, tenant: &Tenant, new: NewCardPayment) -> Result<CardPayment> {
-        let amount = new.amount.positive("amount")?;
-        let now = Utc::now();
-        if new.expires_at <= now {
-            return Err(Error::invalid("expires_at", "must be in the future"));
-        }
-        check_plan(&self.store.db, tenant, new.purpose, new.plan).await?;
-        for _ in 0..TRACKING_CODE_ATTEMPTS {
-            let inserted = card_pay::ActiveModel {
-                bot_id: Set(tenant.bot_id().0),
-                created_at: Set(now),
-                user_id: Set(new.user.0),
-                card_id: Set(new.card.0),
-                amount: Set(amount.0),
-                tracking_code: Set(random_code(TRACKING_CODE_LEN)),
-                status: Set(PaymentStatus::Pending.as_str().to_owned()),
-                purpose: Set(new.purpose.as_str().to_owned()),
-                plan_id: Set(new.plan.map(|p| p.0)),
-                receipt_kind: Set(None),
-                receipt_file_id: Set(None),
-                receipt_text: Set(None),
-                transaction_id: Set(None),
-                reviewed_by: Set(None),
-                reject_reason: Set(None),
-                expires_at: Set(new.expires_at),
-                reviewed_at: Set(None),
-                ..Default::default()
-            }
-            .insert(&self.store.db)
-            .await;
-            match inserted {
-                Ok(m) => return to_card_payment(m),
-                // The only unique key besides the id is the tracking code: draw again.
-                Err(e) if is_unique_violation(&e) => {}
-                Err(e) => {
-                    let err = map_write(e, String::new, "user");
-                    if matches!(err, Error::NotFound { .. })
-                        && scope::get::<payment_card::Entity, _>(&self.store.db, tenant, new.card.0).await.is_err()
-                    {
-                        return Err(Error::not_found("payment card"));
-                    }
-                    return Err(err);
-                }
-            }
-        }
-        Err(Error::Conflict("could not generate a unique tracking code; try again".to_owned()))
+        create_card_payment_in(&self.store.db, tenant, new, None).await
     }
 
     /// The payment `id` of this tenant.
@@ -382,13 +405,31 @@ impl CardPayments<'_> {
             .col_expr(card_pay::Column::Status, Expr::value(status.as_str()))
             .col_expr(card_pay::Column::ReviewedBy, Expr::value(Some(reviewer.0)))
             .col_expr(card_pay::Column::ReviewedAt, Expr::value(Some(now)));
-        let res = extra(q)
-            .filter(card_pay::Column::Id.eq(id.0))
-            .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
-            .exec(&self.store.db)
-            .await
-            .map_err(unavailable)?;
-        if res.rows_affected == 0 {
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let res = extra(q)
+                .filter(card_pay::Column::Id.eq(id.0))
+                .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            if res.rows_affected == 1 && status != PaymentStatus::Approved {
+                crate::sales::discount::release_in(&tx, tenant, &format!("card:{id}")).await?;
+            }
+            Ok(res.rows_affected)
+        }
+        .await;
+        let changed = match res {
+            Ok(n) => {
+                tx.commit().await.map_err(unavailable)?;
+                n
+            }
+            Err(e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                return Err(e);
+            }
+        };
+        if changed == 0 {
             return Err(self.why_not_changed(tenant, id, now).await);
         }
         self.get(tenant, id).await
@@ -719,6 +760,10 @@ pub(crate) async fn expire_due_in(
         .all(tx)
         .await
         .map_err(unavailable)?;
+    // An expired order gives its discount code back for the next one.
+    for row in &rows {
+        crate::sales::discount::release_in(tx, tenant, &format!("card:{}", row.id)).await?;
+    }
     rows.into_iter().map(to_card_payment).collect()
 }
 
@@ -747,6 +792,8 @@ pub struct ZarinpalPayment {
     pub created_at: DateTime<Utc>,
     /// Why it failed (the gateway's answer), when it did.
     pub fail_reason: Option<String>,
+    /// The discount-code use that priced the order (`promocode_uses.id`), if one did.
+    pub promocode_use_id: Option<i64>,
 }
 
 /// What recording a Zarinpal payment needs.
@@ -778,6 +825,7 @@ pub(crate) fn to_zarinpal(m: zp::Model) -> Result<ZarinpalPayment> {
         paid_at: m.paid_at,
         created_at: m.created_at,
         fail_reason: m.fail_reason,
+        promocode_use_id: m.promocode_use_id,
     })
 }
 
@@ -817,6 +865,7 @@ impl ZarinpalPayments<'_> {
             transaction_id: Set(None),
             paid_at: Set(None),
             fail_reason: Set(None),
+            promocode_use_id: Set(None),
             ..Default::default()
         }
         .insert(&self.store.db)
@@ -904,14 +953,33 @@ impl ZarinpalPayments<'_> {
     /// # Errors
     /// [`Error::NotFound`], [`Error::Unavailable`].
     pub async fn mark_failed(&self, tenant: &Tenant, id: PaymentId) -> Result<bool> {
-        let res = scope::update::<zp::Entity>(tenant)
-            .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Failed.as_str()))
-            .filter(zp::Column::Id.eq(id.0))
-            .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
-            .exec(&self.store.db)
-            .await
-            .map_err(unavailable)?;
-        self.flipped(tenant, id, res.rows_affected).await
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let res = scope::update::<zp::Entity>(tenant)
+                .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Failed.as_str()))
+                .filter(zp::Column::Id.eq(id.0))
+                .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            if res.rows_affected == 1 {
+                // A failed order gives its discount code back for the next one.
+                crate::sales::discount::release_in(&tx, tenant, &format!("zarinpal:{id}")).await?;
+            }
+            Ok(res.rows_affected)
+        }
+        .await;
+        let rows = match res {
+            Ok(n) => {
+                tx.commit().await.map_err(unavailable)?;
+                n
+            }
+            Err(e) => {
+                tx.rollback().await.map_err(unavailable)?;
+                return Err(e);
+            }
+        };
+        self.flipped(tenant, id, rows).await
     }
 
     /// Links the payment to the money transaction it produced, once.

@@ -2,7 +2,8 @@
 //! recorded (once per customer, under the code's usage cap and validity window) and, in the
 //! same transaction, the balance is credited through the ledger (`balance`), the current
 //! subscription is extended and its provisioning queued (`days`), or the discount is left
-//! waiting for the next paid order (`discount`, spent by the sales service). A crash can
+//! waiting for the next paid order (`discount`: reserved by the order it prices and spent by
+//! its completion, see `sales::discount`). A crash can
 //! therefore never record a use without its effect, nor apply an effect twice.
 //!
 //! [`crate::promos::PromoCodes::redeem`] records the use alone and commits; applying an effect

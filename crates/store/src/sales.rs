@@ -1,5 +1,9 @@
 //! Sales: pricing an order, starting a card-to-card payment, and completing a paid order.
 //!
+//! An order is priced inside the write transaction that records it, and a discount code
+//! pricing it is reserved there by the order ([`discount`]): the code prices no other order
+//! until this one expires, is rejected or fails.
+//!
 //! Every path that turns a payment into value (an admin approving a card-to-card receipt in
 //! the bot or through the API, paying from the balance, and the online gateways) ends in
 //! [`Sales`], and completes in one write transaction, exactly once:
@@ -10,8 +14,10 @@
 //! 3. a purchase or renewal creates or extends the subscription and queues provisioning
 //!    (key `card:<payment id>`), a top-up credits the balance through the ledger;
 //! 4. the tenant's wallet is debited the wholesale cost of the traffic sold;
-//! 5. the card's success is recorded, the inviter's referral reward is credited, a
-//!    `discount` promo code is spent, and the customer's message is queued;
+//! 5. the card's success is recorded, the inviter's referral reward is credited, the
+//!    discount code the order reserved is spent (when another order has it by now, the
+//!    order is not delivered at the discount: the money goes to the balance instead), and
+//!    the customer's message is queued;
 //! 6. every admin's copy of the receipt (`review_messages`) gets an edit queued that adds
 //!    the outcome, so all copies show it whoever or whatever decided (also on rejection and
 //!    expiry).
@@ -23,27 +29,28 @@ use remnabot_domain::config::Language;
 use remnabot_domain::notify::CallbackButton;
 use remnabot_domain::{Error, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
 use sea_orm::ActiveModelTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::cards::{PaymentCard, record_usage_in};
+use crate::cards::{PaymentCard, next_card_in, record_usage_in};
 use crate::db::unavailable;
 use crate::entity::bot_plan;
-use crate::entity::{
-    bot, card_to_card_payment as card_pay, promocode, promocode_use, referral_earning, transaction, user,
-};
+use crate::entity::{bot, card_to_card_payment as card_pay, promo_group, referral_earning, transaction, user};
 use crate::ledger::{Floor, Posting, post_balance_in, post_wallet_in};
 use crate::outbox::{NewNotification, Order, Provisioned, enqueue_in};
 use crate::payments::{
-    CardPayment, NewCardPayment, PaymentPurpose, PaymentStatus, Receipt, queue_review_edits_in, to_card_payment,
+    CardPayment, NewCardPayment, PaymentPurpose, PaymentStatus, Receipt, create_card_payment_in, queue_review_edits_in,
+    to_card_payment,
 };
 use crate::plans::{Plan, to_plan};
-use crate::promos::PromoKind;
 use crate::transactions::{NewTransaction, Transaction, TransactionKind, insert_in};
 use crate::users::{User, to_user};
 use crate::{Store, scope};
 
+pub(crate) mod discount;
 pub mod online;
+
+use discount::CodeDiscount;
 
 /// The smallest top-up, in Toman.
 pub const MIN_TOP_UP: Toman = Toman(1_000);
@@ -106,6 +113,18 @@ pub trait SaleTexts: Send + Sync {
     /// When the payment expired without a receipt or a review.
     fn card_expired(&self, lang: Language, payment: &CardPayment) -> String;
 
+    /// After approval of an order whose discount code is no longer its own (see
+    /// [`Fulfilment::credited_instead`]): the amount went to the balance, now `balance_after`.
+    /// The default is plain English, for callers without translations.
+    fn card_credited_instead(&self, lang: Language, payment: &CardPayment, balance_after: Toman) -> String {
+        let _ = lang;
+        format!(
+            "Payment {} of {} Toman is confirmed, but the discount code it was priced with is no longer available: \
+             the amount was added to your balance (now {} Toman).",
+            payment.tracking_code, payment.amount.0, balance_after.0
+        )
+    }
+
     /// The line added under an admin's copy of the receipt once the review is over: approved
     /// or rejected (with the reason) by whom and when, or expired. Empty while pending. The
     /// default is plain English, for callers without translations.
@@ -154,6 +173,10 @@ pub struct Fulfilment {
     pub balance_after: Option<Toman>,
     /// False when this order had been completed before and nothing changed now.
     pub newly_applied: bool,
+    /// The order was priced with a discount code it no longer holds (another order took the
+    /// code after this one expired or failed, or the code was deleted): it was not
+    /// delivered, and the money paid was credited to the balance instead (`balance_after`).
+    pub credited_instead: bool,
 }
 
 /// An approved card-to-card payment and what it completed.
@@ -194,8 +217,11 @@ struct PaidOrder<'a> {
     method: PayMethod,
     /// The provider's reference (a tracking code, an authority, a charge id).
     external_id: Option<String>,
-    /// Unique per tenant; derives every other key of the order.
+    /// Unique per tenant; derives every other key of the order. A discount code it reserved
+    /// is reserved under this key.
     key: String,
+    /// The discount-code use that priced the order (`promocode_uses.id`), spent by it.
+    discount_use: Option<i64>,
 }
 
 /// `amount × (100 − percent) / 100`, rounded down.
@@ -210,36 +236,118 @@ fn wholesale_cost(plan: &Plan, price_per_gb: Toman) -> Result<Toman> {
     price_per_gb.checked_mul(i64::from(plan.traffic_gb))
 }
 
-/// The customer's unspent `discount` promo-code use with the largest percent: `(use id, percent)`.
-async fn best_discount(c: &impl ConnectionTrait, tenant: &Tenant, user: UserId) -> Result<Option<(i64, u8)>> {
-    let discount_codes = Query::select()
-        .column(promocode::Column::Id)
-        .from(promocode::Entity)
-        .and_where(promocode::Column::BotId.eq(tenant.bot_id().0))
-        .and_where(promocode::Column::Kind.eq(PromoKind::Discount.as_str()))
-        .to_owned();
-    let uses = scope::select::<promocode_use::Entity>(tenant)
-        .filter(promocode_use::Column::UserId.eq(user.0))
-        .filter(promocode_use::Column::ConsumedAt.is_null())
-        .filter(promocode_use::Column::PromocodeId.in_subquery(discount_codes))
-        .order_by_asc(promocode_use::Column::Id)
-        .all(c)
-        .await
-        .map_err(unavailable)?;
-    let mut best: Option<(i64, u8)> = None;
-    for u in uses {
-        let code = scope::get::<promocode::Entity, _>(c, tenant, u.promocode_id).await?;
-        let percent = u8::try_from(code.value.clamp(0, 100)).unwrap_or(0);
-        if best.is_none_or(|(_, p)| percent > p) {
-            best = Some((u.id, percent));
-        }
-    }
-    Ok(best)
+/// A quote and the discount-code use that priced it, if one did.
+struct Priced {
+    quote: Quote,
+    code: Option<CodeDiscount>,
 }
 
-/// The largest unspent `discount` promo-code percent of the customer.
-async fn code_discount(c: &impl ConnectionTrait, tenant: &Tenant, user: UserId) -> Result<u8> {
-    Ok(best_discount(c, tenant, user).await?.map_or(0, |(_, p)| p))
+/// Prices `plan` for `user` through `c` (the caller's write transaction when the order is
+/// recorded, with `lock` so the code use it picks is locked until then): the larger of the
+/// customer's promo-group discount and their best free discount code, which prices the order
+/// only when it is the larger. Refuses a plan not on sale and a sale the tenant's wallet
+/// cannot cover.
+async fn price_in(
+    c: &impl ConnectionTrait,
+    tenant: &Tenant,
+    user: UserId,
+    plan: PlanId,
+    price_per_gb: Toman,
+    lock: bool,
+) -> Result<Priced> {
+    let plan = to_plan(scope::get::<bot_plan::Entity, _>(c, tenant, plan.0).await?);
+    if !plan.is_active {
+        return Err(Error::not_found("plan"));
+    }
+    let customer = to_user(scope::get::<user::Entity, _>(c, tenant, user.0).await?);
+    let group = match customer.promo_group {
+        Some(g) => scope::get::<promo_group::Entity, _>(c, tenant, g.0).await?.discount_percent,
+        None => 0,
+    };
+    let group = u8::try_from(group.clamp(0, 100)).unwrap_or(0);
+    let code = discount::free_code(c, tenant, user, lock).await?.filter(|code| code.percent > group);
+    let discount_percent = code.map_or(group, |code| code.percent);
+    let price = discounted(plan.price, discount_percent)?;
+    let wholesale_cost = wholesale_cost(&plan, price_per_gb)?;
+    if wholesale_cost > Toman::ZERO {
+        let row = bot::Entity::find_by_id(tenant.bot_id().0)
+            .one(c)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| Error::not_found("bot"))?;
+        let available = Toman(row.wallet_balance).checked_add(Toman(row.wallet_credit_limit))?;
+        if available < wholesale_cost {
+            return Err(Error::TenantWalletShort { available, needed: wholesale_cost });
+        }
+    }
+    Ok(Priced { quote: Quote { list_price: plan.price, plan, discount_percent, price, wholesale_cost }, code })
+}
+
+/// What an order is for, checked: a purchase or renewal of a plan, or a top-up within the
+/// limits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum OrderOf {
+    Plan(PlanId),
+    TopUp(Toman),
+}
+
+impl OrderOf {
+    pub(crate) fn check(purpose: PaymentPurpose, plan: Option<PlanId>, top_up: Option<Toman>) -> Result<OrderOf> {
+        match (purpose, plan, top_up) {
+            (PaymentPurpose::TopUp, None, Some(amount)) => {
+                if amount < MIN_TOP_UP || amount > MAX_TOP_UP {
+                    return Err(Error::invalid(
+                        "top_up",
+                        format!("must be between {} and {} Toman", MIN_TOP_UP.0, MAX_TOP_UP.0),
+                    ));
+                }
+                Ok(OrderOf::TopUp(amount))
+            }
+            (PaymentPurpose::TopUp, _, _) => Err(Error::invalid("top_up", "a top-up needs an amount and no plan")),
+            (_, Some(plan), None) => Ok(OrderOf::Plan(plan)),
+            (_, _, _) => Err(Error::invalid("plan", "a purchase or renewal needs a plan and no top-up amount")),
+        }
+    }
+}
+
+/// The amount of an order to be paid with money, and the discount-code use pricing it,
+/// inside the write transaction that records the order (discount codes never apply to
+/// top-ups). A free order cannot be paid this way.
+pub(crate) async fn order_amount_in(
+    tx: &DatabaseTransaction,
+    tenant: &Tenant,
+    user: UserId,
+    order: OrderOf,
+    price_per_gb: Toman,
+) -> Result<(Toman, Option<CodeDiscount>)> {
+    let (amount, code) = match order {
+        OrderOf::TopUp(amount) => (amount, None),
+        OrderOf::Plan(plan) => {
+            let priced = price_in(tx, tenant, user, plan, price_per_gb, true).await?;
+            (priced.quote.price, priced.code)
+        }
+    };
+    if amount <= Toman::ZERO {
+        return Err(Error::invalid("plan", "this plan is free: it cannot be paid with money"));
+    }
+    Ok((amount, code))
+}
+
+/// Reserves `code` for the order `key` just recorded (see [`discount`]).
+pub(crate) async fn reserve_code_in(
+    tx: &DatabaseTransaction,
+    tenant: &Tenant,
+    code: Option<CodeDiscount>,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some(code) = code
+        && !discount::reserve_in(tx, tenant, code.use_id, key, now).await?
+    {
+        // Cannot happen under the lock `order_amount_in` took; refuse rather than discount twice.
+        return Err(Error::Conflict("the discount code changed at the same time; try again".to_owned()));
+    }
+    Ok(())
 }
 
 impl Sales<'_> {
@@ -254,37 +362,15 @@ impl Sales<'_> {
     }
 
     /// The price of `plan` for `user`, refused before any payment when the plan is not on
-    /// sale or the tenant's wallet cannot cover the wholesale cost.
+    /// sale or the tenant's wallet cannot cover the wholesale cost. A discount code counts only
+    /// while no other order of the customer holds it (see [`discount`]).
     ///
     /// # Errors
     /// [`Error::NotFound`] (`plan` inactive or another tenant's, `user`);
     /// [`Error::TenantWalletShort`]; [`Error::Unavailable`].
     pub async fn quote(&self, tenant: &Tenant, user: UserId, plan: PlanId) -> Result<Quote> {
-        let plan = self.store.plans().get(tenant, plan).await?;
-        if !plan.is_active {
-            return Err(Error::not_found("plan"));
-        }
-        let customer = self.store.users().get(tenant, user).await?;
-        let group = match customer.promo_group {
-            Some(g) => self.store.promo_groups().get(tenant, g).await?.discount_percent,
-            None => 0,
-        };
-        let group = u8::try_from(Ord::min(group, 100)).unwrap_or(0);
-        let discount_percent = Ord::max(group, code_discount(&self.store.db, tenant, user).await?);
-        let price = discounted(plan.price, discount_percent)?;
-        let wholesale_cost = wholesale_cost(&plan, self.store.configs().wholesale_price_per_gb(tenant).await?)?;
-        if wholesale_cost > Toman::ZERO {
-            let row = bot::Entity::find_by_id(tenant.bot_id().0)
-                .one(&self.store.db)
-                .await
-                .map_err(unavailable)?
-                .ok_or_else(|| Error::not_found("bot"))?;
-            let available = Toman(row.wallet_balance).checked_add(Toman(row.wallet_credit_limit))?;
-            if available < wholesale_cost {
-                return Err(Error::TenantWalletShort { available, needed: wholesale_cost });
-            }
-        }
-        Ok(Quote { list_price: plan.price, plan, discount_percent, price, wholesale_cost })
+        let price_per_gb = self.store.configs().wholesale_price_per_gb(tenant).await?;
+        Ok(price_in(&self.store.db, tenant, user, plan, price_per_gb, false).await?.quote)
     }
 
     /// Starts a card-to-card payment: the order, recorded before the customer pays. A
@@ -304,33 +390,22 @@ impl Sales<'_> {
         top_up: Option<Toman>,
         now: DateTime<Utc>,
     ) -> Result<(CardPayment, PaymentCard)> {
-        let amount = match (purpose, plan, top_up) {
-            (PaymentPurpose::TopUp, None, Some(amount)) => {
-                if amount < MIN_TOP_UP || amount > MAX_TOP_UP {
-                    return Err(Error::invalid(
-                        "top_up",
-                        format!("must be between {} and {} Toman", MIN_TOP_UP.0, MAX_TOP_UP.0),
-                    ));
-                }
-                amount
-            }
-            (PaymentPurpose::TopUp, _, _) => {
-                return Err(Error::invalid("top_up", "a top-up needs an amount and no plan"));
-            }
-            (_, Some(plan), None) => self.quote(tenant, user, plan).await?.price,
-            (_, _, _) => return Err(Error::invalid("plan", "a purchase or renewal needs a plan and no top-up amount")),
-        };
-        if amount <= Toman::ZERO {
-            return Err(Error::invalid("plan", "this plan is free: it cannot be paid by card"));
-        }
-        let card = self.store.cards().next_card_configured(tenant, amount, now).await?;
+        let order = OrderOf::check(purpose, plan, top_up)?;
+        // Settings first: the write transaction must not wait for a second connection.
+        let price_per_gb = self.store.configs().wholesale_price_per_gb(tenant).await?;
+        let strategy = self.store.configs().card_rotation_strategy(tenant).await?;
         let window = self.store.configs().card_payment_window(tenant).await?;
-        let payment = self
-            .store
-            .card_payments()
-            .create(tenant, NewCardPayment { user, card: card.id, amount, purpose, plan, expires_at: now + window })
-            .await?;
-        Ok((payment, card))
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let (amount, code) = order_amount_in(&tx, tenant, user, order, price_per_gb).await?;
+            let card = next_card_in(&tx, tenant, strategy, amount, now).await?;
+            let new = NewCardPayment { user, card: card.id, amount, purpose, plan, expires_at: now + window };
+            let payment = create_card_payment_in(&tx, tenant, new, code.map(|c| c.use_id)).await?;
+            reserve_code_in(&tx, tenant, code, &format!("card:{}", payment.id), now).await?;
+            Ok((payment, card))
+        }
+        .await;
+        finish(tx, res).await
     }
 
     /// The customer's newest pending payment still waiting for its receipt.
@@ -429,6 +504,7 @@ impl Sales<'_> {
             method: PayMethod::CardToCard,
             external_id: Some(payment.tracking_code.clone()),
             key: format!("card:{}", payment.id),
+            discount_use: payment.promocode_use_id,
         };
         let fulfilment = self.fulfil_in(tx, tenant, &order, settings, now).await?;
         scope::update::<card_pay::Entity>(tenant)
@@ -439,7 +515,10 @@ impl Sales<'_> {
             .map_err(unavailable)?;
         record_usage_in(tx, tenant, payment.card_id, true, payment.amount, now).await?;
         let payment = CardPayment { transaction_id: Some(fulfilment.transaction.id), ..payment };
-        let text = texts.card_approved(customer.language, &payment, fulfilment.balance_after);
+        let text = match (fulfilment.credited_instead, fulfilment.balance_after) {
+            (true, Some(balance)) => texts.card_credited_instead(customer.language, &payment, balance),
+            _ => texts.card_approved(customer.language, &payment, fulfilment.balance_after),
+        };
         notify_in(tx, tenant, &customer, text, format!("card-approved:{}", payment.id), now).await?;
         queue_review_edits_in(tx, tenant, &payment, texts, now).await?;
         Ok(Some(CardApproval { payment, fulfilment }))
@@ -468,6 +547,7 @@ impl Sales<'_> {
                 return Ok(None);
             }
             let payment = to_card_payment(scope::get::<card_pay::Entity, _>(&tx, tenant, id.0).await?)?;
+            discount::release_in(&tx, tenant, &format!("card:{}", payment.id)).await?;
             let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, payment.user_id.0).await?);
             let text = texts.card_rejected(customer.language, &payment);
             notify_in(&tx, tenant, &customer, text, format!("card-rejected:{}", payment.id), now).await?;
@@ -504,10 +584,13 @@ impl Sales<'_> {
         if let Some(done) = self.completed(tenant, &key).await? {
             return Ok(done);
         }
-        let quote = self.quote(tenant, user, plan).await?;
         let settings = self.settings(tenant).await?;
         let tx = self.store.write_tx().await?;
         let res = async {
+            // Priced inside the transaction, the discount code locked: of concurrent payments
+            // exactly one is priced with it, and spends it below.
+            let priced = price_in(&tx, tenant, user, plan, settings.price_per_gb, true).await?;
+            let quote = priced.quote;
             let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, user.0).await?);
             let mut balance_after = None;
             if quote.price > Toman::ZERO {
@@ -522,6 +605,7 @@ impl Sales<'_> {
                 method: PayMethod::Balance,
                 external_id: None,
                 key: key.clone(),
+                discount_use: priced.code.map(|c| c.use_id),
             };
             let mut done = self.fulfil_in(&tx, tenant, &order, settings, now).await?;
             done.balance_after = balance_after.or(Some(customer.balance));
@@ -545,7 +629,7 @@ impl Sales<'_> {
         let transaction = self.store.transactions().get(tenant, TransactionId(t.id)).await?;
         let provisioned = self.store.provisioning().by_key(tenant, key).await?;
         let balance_after = Some(self.store.users().get(tenant, transaction.user_id).await?.balance);
-        Ok(Some(Fulfilment { transaction, provisioned, balance_after, newly_applied: false }))
+        Ok(Some(Fulfilment { transaction, provisioned, balance_after, newly_applied: false, credited_instead: false }))
     }
 
     /// Marks every pending payment past its deadline as expired and queues each customer's
@@ -599,6 +683,16 @@ impl Sales<'_> {
             PaymentPurpose::Renewal => TransactionKind::Renewal,
             PaymentPurpose::TopUp => TransactionKind::Deposit,
         };
+        if let Some(use_id) = order.discount_use
+            && order.purpose != PaymentPurpose::TopUp
+            && !discount::spend_in(tx, tenant, use_id, &order.key, now).await?
+        {
+            if order.method == PayMethod::Balance {
+                // Priced in this very transaction, the code locked: it cannot be gone.
+                return Err(Error::Conflict("the discount code changed at the same time; try again".to_owned()));
+            }
+            return self.credit_instead_in(tx, tenant, order, settings, now).await;
+        }
         let external_id = order.external_id.clone().or_else(|| Some(order.key.clone()));
         // Only a purchase or renewal discounted to nothing may be free (paid "from the
         // balance" at zero); money that comes in is always positive.
@@ -658,7 +752,6 @@ impl Sales<'_> {
                     .exec(tx)
                     .await
                     .map_err(unavailable)?;
-                spend_discount(tx, tenant, order.user.id, now).await?;
                 provisioned = Some(p);
             }
             (_, None) => return Err(Error::invalid("plan", "is required for a purchase or renewal")),
@@ -666,7 +759,34 @@ impl Sales<'_> {
         if order.method.brings_money_in() {
             reward_referrer(tx, tenant, order.user, &transaction, settings.referral_percent).await?;
         }
-        Ok(Fulfilment { transaction, provisioned, balance_after, newly_applied: true })
+        Ok(Fulfilment { transaction, provisioned, balance_after, newly_applied: true, credited_instead: false })
+    }
+
+    /// Completes a paid order whose discount code is gone (see [`discount`]): the order is
+    /// not delivered at its discounted price; the money paid is credited to the customer's
+    /// balance (a `deposit` under the order's key), as a top-up would be.
+    async fn credit_instead_in(
+        &self,
+        tx: &DatabaseTransaction,
+        tenant: &Tenant,
+        order: &PaidOrder<'_>,
+        settings: SaleSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Fulfilment> {
+        tracing::warn!(bot_id = %tenant.bot_id(), key = %order.key, "a paid order's discount code is gone: credited to the balance");
+        let credit = PaidOrder {
+            user: order.user,
+            purpose: PaymentPurpose::TopUp,
+            plan: None,
+            amount: order.amount,
+            method: order.method,
+            external_id: order.external_id.clone(),
+            key: order.key.clone(),
+            discount_use: None,
+        };
+        let mut done = Box::pin(self.fulfil_in(tx, tenant, &credit, settings, now)).await?;
+        done.credited_instead = true;
+        Ok(done)
     }
 }
 
@@ -724,20 +844,6 @@ async fn review(
         .await
         .map_err(unavailable)?;
     Ok(res.rows_affected == 1)
-}
-
-/// Spends the customer's best unspent `discount` promo code: the one the quote applied.
-/// Smaller ones stay for later orders.
-async fn spend_discount(tx: &DatabaseTransaction, tenant: &Tenant, user: UserId, now: DateTime<Utc>) -> Result<()> {
-    let Some(best) = best_discount(tx, tenant, user).await? else { return Ok(()) };
-    scope::update::<promocode_use::Entity>(tenant)
-        .col_expr(promocode_use::Column::ConsumedAt, Expr::value(Some(now)))
-        .filter(promocode_use::Column::Id.eq(best.0))
-        .filter(promocode_use::Column::ConsumedAt.is_null())
-        .exec(tx)
-        .await
-        .map_err(unavailable)?;
-    Ok(())
 }
 
 /// Queues a message to the customer in the caller's transaction.

@@ -744,7 +744,10 @@ async fn stars_payments_of_one_tenant_are_invisible_to_another() {
         let payer = a_user.telegram_id;
 
         assert_eq!(sales.stars_by_payload(&w.b, &a_pay.payload).await.unwrap(), None, "{backend:?}");
-        not_found("pre-checkout", sales.check_pre_checkout(&w.b, payer, &a_pay.payload, a_pay.stars, "XTR").await);
+        not_found(
+            "pre-checkout",
+            sales.check_pre_checkout(&w.b, payer, &a_pay.payload, a_pay.stars, "XTR", Utc::now()).await,
+        );
         not_found(
             "complete",
             sales.complete_stars(&w.b, &a_pay.payload, "ch-1", a_pay.stars, "XTR", &Texts, Utc::now()).await,
@@ -766,8 +769,9 @@ async fn stars_payments_of_one_tenant_are_invisible_to_another() {
 
         sales.complete_stars(&w.a, &a_pay.payload, "ch-1", a_pay.stars, "XTR", &Texts, Utc::now()).await.unwrap();
         assert_eq!(sales.stars_by_charge(&w.b, "ch-1").await.unwrap(), None);
-        not_found("refundable", sales.refundable_stars(&w.b, "ch-1").await);
-        not_found("refund", sales.refund_stars(&w.b, "ch-1", &Texts, Utc::now()).await);
+        not_found("refund", sales.begin_stars_refund(&w.b, "ch-1").await);
+        not_found("settle", sales.settle_stars_refund(&w.b, "ch-1", &Texts, Utc::now()).await);
+        not_found("release", sales.release_stars_refund(&w.b, "ch-1", "no").await);
         not_found("stars_payment", sales.stars_payment(&w.b, a_pay.id).await);
         assert!(sales.stars_payments(&w.b, None, Page::default()).await.unwrap().is_empty(), "{backend:?}");
         assert!(w.store.stats().stars_payments_by_status(&w.b).await.unwrap().is_empty(), "{backend:?}");

@@ -133,7 +133,7 @@ async fn a_zarinpal_purchase_is_verified_with_our_amount_and_completes_once_unde
                     assert!(fulfilment.provisioned.is_some());
                 }
                 ZarinpalOutcome::AlreadyCompleted(p) => assert_eq!(p.status, ZarinpalStatus::Paid),
-                ZarinpalOutcome::Failed(p) => panic!("{backend:?}: failed {p:?}"),
+                other => panic!("{backend:?}: {other:?}"),
             }
         }
         assert_eq!(completed, 1, "{backend:?}: exactly one callback completes the order");
@@ -389,30 +389,44 @@ async fn stars_are_priced_checked_at_pre_checkout_credited_once_and_refunded_onc
             sales.start_stars_payment(&t, user, PaymentPurpose::Purchase, Some(plan), None, Utc::now()).await.unwrap();
         assert_eq!(p.stars, 150, "{backend:?}: 150,000 Toman at 1,000 a Star");
         let payer = TgUserId(5001);
-        assert!(sales.check_pre_checkout(&t, payer, &p.payload, 150, "XTR").await.is_ok());
-        assert!(sales.check_pre_checkout(&t, payer, &p.payload, 149, "XTR").await.is_err(), "another total");
-        assert!(sales.check_pre_checkout(&t, payer, &p.payload, 150, "USD").await.is_err(), "another currency");
-        assert!(sales.check_pre_checkout(&t, TgUserId(9), &p.payload, 150, "XTR").await.is_err(), "another payer");
-        assert!(sales.check_pre_checkout(&other, payer, &p.payload, 150, "XTR").await.is_err(), "another tenant");
-        assert!(sales.check_pre_checkout(&t, payer, "st-nope", 150, "XTR").await.is_err());
+        assert!(sales.check_pre_checkout(&t, payer, &p.payload, 150, "XTR", Utc::now()).await.is_ok());
+        assert!(
+            sales.check_pre_checkout(&t, payer, &p.payload, 149, "XTR", Utc::now()).await.is_err(),
+            "another total"
+        );
+        assert!(
+            sales.check_pre_checkout(&t, payer, &p.payload, 150, "USD", Utc::now()).await.is_err(),
+            "another currency"
+        );
+        assert!(
+            sales.check_pre_checkout(&t, TgUserId(9), &p.payload, 150, "XTR", Utc::now()).await.is_err(),
+            "another payer"
+        );
+        assert!(
+            sales.check_pre_checkout(&other, payer, &p.payload, 150, "XTR", Utc::now()).await.is_err(),
+            "another tenant"
+        );
+        assert!(sales.check_pre_checkout(&t, payer, "st-nope", 150, "XTR", Utc::now()).await.is_err());
 
         let done = sales.complete_stars(&t, &p.payload, "charge-1", 150, "XTR", &Texts, Utc::now()).await.unwrap();
         assert!(done.fulfilment.is_some());
         assert_eq!(done.payment.status, StarsStatus::Paid);
         let replay = sales.complete_stars(&t, &p.payload, "charge-1", 150, "XTR", &Texts, Utc::now()).await.unwrap();
         assert!(replay.fulfilment.is_none(), "{backend:?}: a replayed successful_payment credits once");
-        assert!(sales.complete_stars(&t, &p.payload, "charge-2", 150, "XTR", &Texts, Utc::now()).await.is_err());
-        assert!(sales.check_pre_checkout(&t, payer, &p.payload, 150, "XTR").await.is_err(), "already paid");
+        assert!(sales.check_pre_checkout(&t, payer, &p.payload, 150, "XTR", Utc::now()).await.is_err(), "already paid");
         assert_eq!(counts(&store, &t).await, (1, 1, 1));
         let sub = store.subscriptions().current_for_user(&t, user).await.unwrap().unwrap();
 
         // A refund takes the plan's days back (down to now: expired) and queues the panel change.
-        assert!(sales.refundable_stars(&other, "charge-1").await.is_err(), "another tenant's charge");
-        let r = sales.refund_stars(&t, "charge-1", &Texts, Utc::now()).await.unwrap();
+        assert!(sales.begin_stars_refund(&other, "charge-1").await.is_err(), "another tenant's charge");
+        let reserved = sales.begin_stars_refund(&t, "charge-1").await.unwrap();
+        assert_eq!(reserved.status, StarsStatus::Refunding);
+        let r = sales.settle_stars_refund(&t, "charge-1", &Texts, Utc::now()).await.unwrap();
         assert!(r.newly_applied);
         assert_eq!(r.payment.status, StarsStatus::Refunded);
-        let again = sales.refund_stars(&t, "charge-1", &Texts, Utc::now()).await.unwrap();
+        let again = sales.settle_stars_refund(&t, "charge-1", &Texts, Utc::now()).await.unwrap();
         assert!(!again.newly_applied, "{backend:?}: refunded once");
+        assert!(matches!(sales.begin_stars_refund(&t, "charge-1").await, Err(Error::Conflict(_))));
         let after = store.subscriptions().get(&t, sub.id).await.unwrap();
         assert!(after.expires_at <= Utc::now(), "{backend:?}: {after:?}");
         assert_eq!(counts(&store, &t).await, (2, 2, 2), "a refund transaction, a panel change, a message");
@@ -425,10 +439,216 @@ async fn stars_are_priced_checked_at_pre_checkout_credited_once_and_refunded_onc
         assert_eq!(p.stars, 20);
         sales.complete_stars(&t, &p.payload, "charge-3", 20, "XTR", &Texts, Utc::now()).await.unwrap();
         assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman(20_000));
-        assert!(sales.refundable_stars(&t, "charge-3").await.is_ok());
-        sales.refund_stars(&t, "charge-3", &Texts, Utc::now()).await.unwrap();
-        sales.refund_stars(&t, "charge-3", &Texts, Utc::now()).await.unwrap();
+        sales.begin_stars_refund(&t, "charge-3").await.unwrap();
+        sales.settle_stars_refund(&t, "charge-3", &Texts, Utc::now()).await.unwrap();
+        sales.settle_stars_refund(&t, "charge-3", &Texts, Utc::now()).await.unwrap();
         assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman(0), "{backend:?}");
-        assert!(matches!(sales.refundable_stars(&t, "charge-3").await, Err(Error::Conflict(_))));
+        assert!(matches!(sales.begin_stars_refund(&t, "charge-3").await, Err(Error::Conflict(_))));
+    }
+}
+
+#[tokio::test]
+async fn a_cancel_from_the_browser_is_checked_with_the_gateway_before_a_payment_is_failed() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let fake = FakeZarinpal::start().await;
+        let gw = gateway(&fake);
+        let (t, plan, user) = shop(&store, "alpha", MERCHANT_A, 5001).await;
+        let sales = store.sales();
+        let start = || {
+            sales.start_zarinpal_payment(
+                &t,
+                user,
+                PaymentPurpose::Purchase,
+                Some(plan),
+                None,
+                gw.as_ref(),
+                CALLBACK,
+                "Monthly",
+                Utc::now(),
+            )
+        };
+
+        // The customer paid; a forged `Status=NOK` completes the order instead of failing it.
+        let paid = start().await.unwrap().payment;
+        fake.pay(&paid.authority);
+        let out = sales.cancel_zarinpal(&t, &paid.authority, gw.as_ref(), &Texts, Utc::now()).await.unwrap();
+        assert!(matches!(out, ZarinpalOutcome::Completed { .. }), "{backend:?}: {out:?}");
+        assert_eq!(counts(&store, &t).await, (1, 1, 1), "{backend:?}");
+        let out = sales.complete_zarinpal(&t, &paid.authority, gw.as_ref(), &Texts, Utc::now()).await.unwrap();
+        assert!(matches!(out, ZarinpalOutcome::AlreadyCompleted(_)), "{backend:?}: the real OK finds it done");
+
+        // Not paid yet: a `NOK` leaves it open; the customer pays after all and it completes.
+        let open = start().await.unwrap().payment;
+        let out = sales.cancel_zarinpal(&t, &open.authority, gw.as_ref(), &Texts, Utc::now()).await.unwrap();
+        assert!(matches!(out, ZarinpalOutcome::Pending(_)), "{backend:?}: {out:?}");
+        assert_eq!(store.zarinpal_payments().get(&t, open.id).await.unwrap().status, ZarinpalStatus::Pending);
+        fake.pay(&open.authority);
+        let out = sales.complete_zarinpal(&t, &open.authority, gw.as_ref(), &Texts, Utc::now()).await.unwrap();
+        assert!(matches!(out, ZarinpalOutcome::Completed { .. }), "{backend:?}: {out:?}");
+
+        // Cancelled at the gateway: failed, with the reason.
+        let cancelled = start().await.unwrap().payment;
+        fake.cancel(&cancelled.authority);
+        let out = sales.cancel_zarinpal(&t, &cancelled.authority, gw.as_ref(), &Texts, Utc::now()).await.unwrap();
+        let ZarinpalOutcome::Failed(row) = out else { panic!("{backend:?}: {out:?}") };
+        assert_eq!(row.fail_reason.as_deref(), Some("cancelled by the customer"));
+
+        // The gateway does not answer: nothing changes.
+        let unknown = start().await.unwrap().payment;
+        fake.set_down(true);
+        let out = sales.cancel_zarinpal(&t, &unknown.authority, gw.as_ref(), &Texts, Utc::now()).await;
+        assert!(matches!(out, Err(Error::Unavailable { .. })), "{backend:?}: {out:?}");
+        fake.set_down(false);
+        assert_eq!(store.zarinpal_payments().get(&t, unknown.id).await.unwrap().status, ZarinpalStatus::Pending);
+        assert_eq!(counts(&store, &t).await, (2, 2, 2), "{backend:?}: two orders completed, once each");
+    }
+}
+
+#[tokio::test]
+async fn a_payment_marked_failed_still_completes_once_when_the_gateway_confirms_it() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let fake = FakeZarinpal::start().await;
+        let gw = gateway(&fake);
+        let (t, plan, user) = shop(&store, "alpha", MERCHANT_A, 5001).await;
+        let sales = store.sales();
+        let s = sales
+            .start_zarinpal_payment(
+                &t,
+                user,
+                PaymentPurpose::Purchase,
+                Some(plan),
+                None,
+                gw.as_ref(),
+                CALLBACK,
+                "Monthly",
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        // Marked failed (an earlier reconciliation gave up), then the customer's money arrives.
+        assert!(sales.fail_zarinpal(&t, &s.payment.authority, "never paid").await.unwrap());
+        let out = sales.complete_zarinpal(&t, &s.payment.authority, gw.as_ref(), &Texts, Utc::now()).await.unwrap();
+        assert!(matches!(out, ZarinpalOutcome::Failed(_)), "{backend:?}: still not paid: {out:?}");
+        fake.pay(&s.payment.authority);
+        let failed = sales.failed_zarinpal(&t, Utc::now() - chrono::Duration::hours(1)).await.unwrap();
+        assert_eq!(failed.iter().map(|p| p.id).collect::<Vec<_>>(), vec![s.payment.id]);
+        let out = sales.complete_zarinpal(&t, &s.payment.authority, gw.as_ref(), &Texts, Utc::now()).await.unwrap();
+        let ZarinpalOutcome::Completed { payment, .. } = out else { panic!("{backend:?}: {out:?}") };
+        assert_eq!((payment.status, payment.fail_reason), (ZarinpalStatus::Paid, None));
+        let out = sales.complete_zarinpal(&t, &s.payment.authority, gw.as_ref(), &Texts, Utc::now()).await.unwrap();
+        assert!(matches!(out, ZarinpalOutcome::AlreadyCompleted(_)), "{backend:?}");
+        assert_eq!(counts(&store, &t).await, (1, 1, 1), "{backend:?}");
+        assert!(sales.failed_zarinpal(&t, Utc::now() - chrono::Duration::hours(1)).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_stars_order_paid_twice_records_the_second_charge_credits_it_and_a_refund_finds_it() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, plan, user) = shop(&store, "alpha", MERCHANT_A, 5001).await;
+        let sales = store.sales();
+        let now = Utc::now();
+        let p = sales.start_stars_payment(&t, user, PaymentPurpose::Purchase, Some(plan), None, now).await.unwrap();
+        // Two pre-checkouts were accepted while the order was unpaid; both charges arrive.
+        let payer = TgUserId(5001);
+        assert!(sales.check_pre_checkout(&t, payer, &p.payload, 150, "XTR", now).await.is_ok());
+        assert!(sales.check_pre_checkout(&t, payer, &p.payload, 150, "XTR", now).await.is_ok());
+        let first = sales.complete_stars(&t, &p.payload, "charge-1", 150, "XTR", &Texts, now).await.unwrap();
+        assert!(!first.duplicate && first.fulfilment.is_some());
+        let second = sales.complete_stars(&t, &p.payload, "charge-2", 150, "XTR", &Texts, now).await.unwrap();
+        assert!(second.duplicate, "{backend:?}");
+        let dup = second.payment.clone();
+        assert_ne!(dup.id, p.id);
+        assert_eq!(dup.duplicate_of, Some(p.id));
+        assert_eq!(
+            (dup.status, dup.purpose, dup.stars, dup.amount),
+            (StarsStatus::Paid, PaymentPurpose::TopUp, 150, Toman(150_000))
+        );
+        assert_eq!(dup.telegram_charge_id.as_deref(), Some("charge-2"));
+        assert_eq!(second.fulfilment.unwrap().balance_after, Some(Toman(150_000)));
+        assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman(150_000), "{backend:?}: never lost");
+        let texts: Vec<String> =
+            store.notifications().list(&t, None, Page::default()).await.unwrap().into_iter().map(|n| n.text).collect();
+        assert!(texts.iter().any(|t| t.contains("already paid") && t.contains("150 Stars")), "{texts:?}");
+
+        // Replays of either charge change nothing; the original order was delivered once.
+        for charge in ["charge-1", "charge-2"] {
+            let replay = sales.complete_stars(&t, &p.payload, charge, 150, "XTR", &Texts, now).await.unwrap();
+            assert!(replay.fulfilment.is_none() && !replay.duplicate, "{backend:?}: {charge}");
+        }
+        assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman(150_000));
+        assert_eq!(counts(&store, &t).await, (2, 1, 2), "{backend:?}: the purchase and the credit");
+        assert_eq!(sales.stars_by_charge(&t, "charge-2").await.unwrap().map(|s| s.id), Some(dup.id));
+
+        // `/refund_stars charge-2` finds it and takes the credit back.
+        assert_eq!(sales.begin_stars_refund(&t, "charge-2").await.unwrap().status, StarsStatus::Refunding);
+        assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman::ZERO);
+        let refund = sales.settle_stars_refund(&t, "charge-2", &Texts, now).await.unwrap();
+        assert_eq!(refund.payment.status, StarsStatus::Refunded, "{backend:?}");
+        assert_eq!(sales.stars_payment(&t, p.id).await.unwrap().status, StarsStatus::Paid, "the order stands");
+    }
+}
+
+#[tokio::test]
+async fn a_stars_refund_is_reserved_before_telegram_is_asked_and_a_failure_leaves_a_record() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (t, plan, user) = shop(&store, "alpha", MERCHANT_A, 5001).await;
+        let sales = store.sales();
+        let now = Utc::now();
+        let top_up =
+            |amount: i64| sales.start_stars_payment(&t, user, PaymentPurpose::TopUp, None, Some(Toman(amount)), now);
+        let p = top_up(150_000).await.unwrap();
+        sales.complete_stars(&t, &p.payload, "charge-1", 150, "XTR", &Texts, now).await.unwrap();
+        assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman(150_000));
+
+        // Reserved first: the money being refunded cannot be spent while Telegram is asked.
+        let reserved = sales.begin_stars_refund(&t, "charge-1").await.unwrap();
+        assert_eq!(reserved.status, StarsStatus::Refunding, "{backend:?}");
+        assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman::ZERO);
+        let spend = sales.pay_from_balance(&t, user, PaymentPurpose::Purchase, plan, "spend-1", now).await;
+        assert!(matches!(spend, Err(Error::InsufficientBalance { .. })), "{backend:?}: {spend:?}");
+
+        // Injected: Telegram refuses. The reservation is undone and the reason recorded.
+        let released = sales.release_stars_refund(&t, "charge-1", "Bad Request: CHARGE_NOT_FOUND").await.unwrap();
+        assert_eq!(released.status, StarsStatus::Paid, "{backend:?}");
+        assert_eq!(released.refund_error.as_deref(), Some("Bad Request: CHARGE_NOT_FOUND"));
+        assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman(150_000));
+        let history = store.balances().history(&t, user, Page::default()).await.unwrap();
+        let kinds: Vec<(&str, i64)> = history.iter().rev().map(|e| (e.kind.as_str(), e.amount.0)).collect();
+        assert_eq!(kinds, vec![("deposit", 150_000), ("refund", -150_000), ("refund_undone", 150_000)], "{backend:?}");
+
+        // Injected: the process stops after Telegram refunded, before settling. The payment
+        // stays `refunding`, listed as such; the same command resumes without debiting twice.
+        sales.begin_stars_refund(&t, "charge-1").await.unwrap();
+        let stuck = sales.stars_payments(&t, Some(StarsStatus::Refunding), Page::default()).await.unwrap();
+        assert_eq!(stuck.iter().map(|s| s.id).collect::<Vec<_>>(), vec![p.id], "{backend:?}");
+        let resumed = sales.begin_stars_refund(&t, "charge-1").await.unwrap();
+        assert_eq!(resumed.status, StarsStatus::Refunding);
+        assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman::ZERO, "{backend:?}: debited once");
+        let done = sales.settle_stars_refund(&t, "charge-1", &Texts, now).await.unwrap();
+        assert!(done.newly_applied);
+        assert_eq!(done.payment.status, StarsStatus::Refunded);
+        assert_eq!(store.users().get(&t, user).await.unwrap().balance, Toman::ZERO);
+        let refunds = store.transactions().list(&t, Some(user), Page::default()).await.unwrap();
+        assert_eq!(
+            refunds.iter().filter(|tx| tx.kind == remnabot_store::transactions::TransactionKind::Refund).count(),
+            1
+        );
+
+        // A top-up already spent cannot be reserved: nothing is refunded at Telegram.
+        let q = top_up(150_000).await.unwrap();
+        sales.complete_stars(&t, &q.payload, "charge-2", 150, "XTR", &Texts, now).await.unwrap();
+        sales.pay_from_balance(&t, user, PaymentPurpose::Purchase, plan, "spend-2", now).await.unwrap();
+        let refused = sales.begin_stars_refund(&t, "charge-2").await;
+        assert!(matches!(refused, Err(Error::InsufficientBalance { .. })), "{backend:?}: {refused:?}");
+        assert_eq!(sales.stars_payment(&t, q.id).await.unwrap().status, StarsStatus::Paid);
+        assert!(
+            matches!(sales.settle_stars_refund(&t, "charge-2", &Texts, now).await, Err(Error::Conflict(_))),
+            "settling needs a reservation"
+        );
     }
 }

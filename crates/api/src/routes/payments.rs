@@ -86,7 +86,7 @@ pub async fn reject_card_payment(
 }
 
 /// The tenant's Telegram Stars payments, newest first, optionally of one status (`pending`,
-/// `paid`, `refunded`).
+/// `expired`, `paid`, `refunding`, `refunded`).
 #[utoipa::path(get, path = "/api/v1/bots/{bot_id}/stars-payments", tag = "stars-payments",
     params(("bot_id" = i64, Path), StatusQuery, PageQuery),
     responses((status = 200, body = List<StarsPaymentDto>), (status = "4XX", body = ErrorBody)))]

@@ -61,6 +61,29 @@ impl OnlineTexts for Texts {
     fn stars_refunded(&self, lang: Language, stars: i64) -> String {
         self.get(lang, "stars-refunded", &[("stars", stars.into())])
     }
+
+    fn online_credited_instead(
+        &self,
+        lang: Language,
+        method: PayMethod,
+        amount: Toman,
+        balance_after: Toman,
+    ) -> String {
+        let method = self.get(lang, method_label(method), &[]);
+        self.get(
+            lang,
+            "online-credited-instead",
+            &[("method", method.into()), ("amount", amount.into()), ("balance", balance_after.into())],
+        )
+    }
+
+    fn stars_paid_twice(&self, lang: Language, stars: i64, amount: Toman, balance_after: Toman) -> String {
+        self.get(
+            lang,
+            "stars-paid-twice",
+            &[("stars", stars.into()), ("amount", amount.into()), ("balance", balance_after.into())],
+        )
+    }
 }
 
 fn method_label(method: PayMethod) -> &'static str {
@@ -389,7 +412,7 @@ pub async fn on_pre_checkout(shared: &Shared, bot: &TenantBot, q: PreCheckoutQue
     let checked = shared
         .store
         .sales()
-        .check_pre_checkout(&bot.tenant, payer, &q.invoice_payload, i64::from(q.total_amount), &q.currency)
+        .check_pre_checkout(&bot.tenant, payer, &q.invoice_payload, i64::from(q.total_amount), &q.currency, Utc::now())
         .await;
     match checked {
         Ok(_) => {
@@ -434,6 +457,15 @@ pub async fn on_successful_payment(shared: &Shared, bot: &TenantBot, msg: &Messa
             tracing::info!(bot_id = %bot.tenant.bot_id(), payment_id = %done.payment.id, "a replayed successful_payment");
             Ok(())
         }
+        Ok(done) if done.duplicate => {
+            tracing::warn!(
+                bot_id = %bot.tenant.bot_id(),
+                payment_id = %done.payment.id,
+                charge = %paid.telegram_payment_charge_id.0,
+                "a Stars order was paid twice: the second charge was credited to the balance (refundable with /refund_stars)"
+            );
+            Ok(())
+        }
         Ok(_) => Ok(()),
         Err(e @ Error::Unavailable { .. }) => Err(e.into()),
         Err(e) => {
@@ -448,8 +480,11 @@ pub async fn on_successful_payment(shared: &Shared, bot: &TenantBot, msg: &Messa
     }
 }
 
-/// `/refund_stars <charge id>` from one of the tenant's admins: refunds through Telegram, then
-/// reverses the order in the store. Anyone else is ignored (as an unknown command).
+/// `/refund_stars <charge id>` from one of the tenant's admins. Anyone else is ignored (as an
+/// unknown command). Reserve, refund, settle: the store reserves the refund first (the
+/// customer's side taken back, so nothing can be spent meanwhile), then Telegram refunds,
+/// then the store settles it. Telegram refusing undoes the reservation and records why; no
+/// answer at all leaves the refund reserved, and the same command finishes it.
 ///
 /// # Errors
 /// [`super::HandlerError`] when the database or Telegram fails.
@@ -464,7 +499,7 @@ pub async fn refund_command(shared: &Shared, bot: &TenantBot, user: &User, chat:
         return say(shared, bot, chat, lang, "refund-usage").await;
     }
     let sales = shared.store.sales();
-    let payment = match sales.refundable_stars(&bot.tenant, charge).await {
+    let payment = match sales.begin_stars_refund(&bot.tenant, charge).await {
         Ok(p) => p,
         Err(Error::NotFound { .. }) => return say(shared, bot, chat, lang, "refund-not-found").await,
         Err(Error::Conflict(_)) => return say(shared, bot, chat, lang, "refund-already").await,
@@ -475,14 +510,25 @@ pub async fn refund_command(shared: &Shared, bot: &TenantBot, user: &User, chat:
     let customer_id = teloxide::types::UserId(u64::try_from(customer.telegram_id.0).unwrap_or(0));
     match bot.tg.refund_star_payment(customer_id, TelegramTransactionId(charge.to_owned())).await {
         Ok(_) => {}
-        // Refunded at Telegram before (our record failed afterwards): record it now.
+        // Refunded at Telegram before (our record was not settled then): settle it now.
         Err(teloxide::RequestError::Api(e)) if e.to_string().contains("CHARGE_ALREADY_REFUNDED") => {}
+        // A definite refusal: nothing was refunded, the reservation is undone with the reason.
+        Err(teloxide::RequestError::Api(e)) => {
+            let reason = e.to_string();
+            tracing::warn!(bot_id = %bot.tenant.bot_id(), payment_id = %payment.id, error = %reason, "Telegram refused a Stars refund");
+            sales.release_stars_refund(&bot.tenant, charge, &reason).await?;
+            let text = shared.text(lang, "refund-failed", &[("reason", reason.as_str().into())]);
+            bot.tg.send_message(chat, text).await?;
+            return Ok(());
+        }
+        // No answer: Telegram may or may not have refunded. The reservation stays (the
+        // payment shows `refunding`) until the same command finishes it.
         Err(e) => {
-            tracing::warn!(bot_id = %bot.tenant.bot_id(), error = %e, "refundStarPayment failed");
-            return say(shared, bot, chat, lang, "refund-failed").await;
+            tracing::warn!(bot_id = %bot.tenant.bot_id(), payment_id = %payment.id, error = %e, "refundStarPayment got no answer; the refund stays reserved");
+            return say(shared, bot, chat, lang, "refund-pending").await;
         }
     }
-    let refund = sales.refund_stars(&bot.tenant, charge, shared.texts.as_ref(), Utc::now()).await?;
+    let refund = sales.settle_stars_refund(&bot.tenant, charge, shared.texts.as_ref(), Utc::now()).await?;
     let text = shared.text(lang, "refund-done", &[("stars", refund.payment.stars.into())]);
     bot.tg.send_message(chat, text).await?;
     Ok(())

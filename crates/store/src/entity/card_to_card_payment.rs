@@ -24,6 +24,10 @@ pub struct Model {
     pub reject_reason: Option<String>,
     pub expires_at: DateTimeUtc,
     pub reviewed_at: Option<DateTimeUtc>,
+    /// The discount-code use (`promocode_uses.id`) that priced this order, reserved by it.
+    pub promocode_use_id: Option<i64>,
+    /// `file:<Telegram file_unique_id>` or `text:<SHA-256 of the normalised text>`.
+    pub receipt_fingerprint: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

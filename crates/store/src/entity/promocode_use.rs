@@ -13,6 +13,11 @@ pub struct Model {
     pub user_id: i64,
     /// When a `discount` code was spent on an order (None: not yet, or another kind).
     pub consumed_at: Option<DateTimeUtc>,
+    /// The key of the order this discount prices (`card:<id>`, `zarinpal:<id>`, `stars:<id>`,
+    /// `balance:<key>`): set when the order is recorded, kept once the order spent it, cleared
+    /// when the order expired, was rejected or failed.
+    pub reserved_by: Option<String>,
+    pub reserved_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,14 @@ pub struct Model {
     pub transaction_id: Option<i64>,
     pub paid_at: Option<DateTimeUtc>,
     pub refunded_at: Option<DateTimeUtc>,
+    /// The discount-code use (`promocode_uses.id`) that priced this order, reserved by it.
+    pub promocode_use_id: Option<i64>,
+    /// For a second charge of an invoice already paid: the payment it paid again.
+    pub duplicate_of: Option<i64>,
+    /// Refunds reserved so far (each attempt's ledger keys carry its number).
+    pub refund_attempts: i32,
+    /// Why Telegram refused the last refund.
+    pub refund_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

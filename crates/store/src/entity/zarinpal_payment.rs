@@ -21,6 +21,8 @@ pub struct Model {
     pub transaction_id: Option<i64>,
     pub paid_at: Option<DateTimeUtc>,
     pub fail_reason: Option<String>,
+    /// The discount-code use (`promocode_uses.id`) that priced this order, reserved by it.
+    pub promocode_use_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m0004_operator_tokens;
 mod m0005_sales;
 mod m0006_online_payments;
 mod m0007_review_messages;
+mod m0008_payment_safeguards;
 mod m0011_admin_panel;
 
 /// Every migration, oldest first.
@@ -26,7 +27,28 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_sales::Migration),
             Box::new(m0006_online_payments::Migration),
             Box::new(m0007_review_messages::Migration),
+            Box::new(m0008_payment_safeguards::Migration),
             Box::new(m0011_admin_panel::Migration),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn the_payment_safeguards_migration_and_later_ones_can_be_undone_and_applied_again() {
+        let all = Migrator::migrations();
+        let from = all.iter().position(|m| m.name().starts_with("m0008")).unwrap();
+        let steps: u32 = std::convert::TryInto::try_into(all.len() - from).unwrap();
+        for backend in crate::testing::backends() {
+            let store = crate::testing::store(backend).await;
+            Migrator::down(&store.db, Some(steps)).await.unwrap_or_else(|e| panic!("{backend:?}: down: {e}"));
+            assert_eq!(Migrator::get_pending_migrations(&store.db).await.unwrap().len(), all.len() - from);
+            Migrator::up(&store.db, None).await.unwrap_or_else(|e| panic!("{backend:?}: up again: {e}"));
+            assert!(Migrator::get_pending_migrations(&store.db).await.unwrap().is_empty());
+        }
     }
 }

@@ -1,25 +1,37 @@
 //! Online payments: Zarinpal (through the [`PaymentGateway`] port) and Telegram Stars,
 //! completed exactly once through [`Sales::fulfil_in`] like a card-to-card approval.
 //!
+//! Every order is priced and recorded in one write transaction that also reserves the
+//! discount code pricing it (see [`super::discount`]); failing or expiring releases it.
+//!
 //! **Zarinpal.** The order is recorded as a pending payment (with a local placeholder
 //! authority) *before* the gateway is asked, so a crash never leaves a gateway payment we do
 //! not know of; a gateway failure marks the row failed with the reason. Completion verifies
 //! with the amount from our row, never from the customer's browser; codes 100 and 101 both
 //! mean paid. The gateway call happens outside the write transaction (a network call must
-//! not hold SQLite's writer lock); then one conditional update `pending → paid` decides which
-//! of any number of concurrent completions (callbacks, the reconciliation job) fulfils.
+//! not hold SQLite's writer lock); then one conditional update `pending|failed → paid`
+//! decides which of any number of concurrent completions (callbacks, the reconciliation job)
+//! fulfils. Nothing the browser says fails a payment by itself: a `Status=NOK` asks the
+//! gateway first ([`Sales::cancel_zarinpal`]), and a payment marked failed still completes
+//! once the gateway confirms it (a later callback, or the reconciliation finding it on the
+//! gateway's unverified list).
 //!
 //! **Stars.** The order is a pending row with a random invoice payload and its price in
-//! Stars (`ceil(price / stars_rate)`). A pre-checkout query is accepted only for a pending
-//! order of that payer, currency `XTR` and total; `successful_payment` flips it to paid with
-//! the Telegram charge id in one conditional update, so a replayed update credits once.
+//! Stars (`ceil(price / stars_rate)`), payable for [`STARS_ORDER_TTL`]. A pre-checkout query
+//! is accepted only for a pending, unexpired order of that payer, currency `XTR` and total;
+//! `successful_payment` flips it to paid (from pending or expired: Telegram has the Stars) with
+//! the Telegram charge id in one conditional update, so a replayed update credits once. A
+//! second charge of an order already paid (two pre-checkouts accepted) is recorded as a
+//! payment of its own (`duplicate_of`) and credited to the balance as a top-up.
 //!
-//! **Stars refunds** (after the bot's `refundStarPayment` succeeded) reverse the customer
-//! side exactly once (key `stars-refund:<id>`) and record a `refund` transaction:
-//! - a top-up is debited from the balance again (refused beforehand by
-//!   [`Sales::refundable_stars`] when the customer already spent it);
-//! - a purchase or renewal takes the plan's days back from the subscription (never before
-//!   now; a subscription pulled back to now is expired) and queues the change for the panel.
+//! **Stars refunds** are reserve, refund, settle. [`Sales::begin_stars_refund`] turns the
+//! payment `refunding` and, for a top-up, debits the balance (refused when the customer spent
+//! it) before Telegram is asked; [`Sales::settle_stars_refund`] then records the `refund`
+//! transaction exactly once (key `stars-refund:<id>`) and, for a purchase or renewal, takes
+//! the plan's days back from the subscription (never before now; a subscription pulled back
+//! to now is expired) and queues the change for the panel. Telegram refusing calls
+//! [`Sales::release_stars_refund`], which credits the reservation back and records the
+//! reason; a refund left `refunding` (no answer, a crash) is finished by starting it again.
 //!
 //! The tenant's wholesale charge and any referral reward stay: the traffic was provisioned,
 //! and a refund is the tenant's decision.
@@ -27,13 +39,18 @@
 use chrono::{DateTime, Duration, Utc};
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
-use remnabot_domain::payment::{Confirmation, GatewayAccount, PaymentGateway, PaymentRequest, stars_for};
+use remnabot_domain::payment::{
+    Confirmation, GatewayAccount, GatewayStatus, PaymentGateway, PaymentRequest, stars_for,
+};
 use remnabot_domain::{Error, Page, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 
-use super::{Fulfilment, PaidOrder, PayMethod, Sales, finish, notify_in};
+use super::{
+    Fulfilment, OrderOf, PaidOrder, PayMethod, SaleSettings, Sales, discount, finish, notify_in, order_amount_in,
+    reserve_code_in,
+};
 use crate::db::{map_write, unavailable};
 use crate::entity::{stars_payment as sp, subscription, user, zarinpal_payment as zp};
 use crate::ledger::{Posting, post_balance_in};
@@ -46,6 +63,9 @@ use crate::{Store, scope};
 
 /// The currency of Telegram Stars invoices.
 pub const STARS_CURRENCY: &str = "XTR";
+/// How long a Stars invoice can be paid: afterwards its pre-checkout is refused and the
+/// discount code it reserved is released.
+pub const STARS_ORDER_TTL: Duration = Duration::hours(1);
 /// How a local placeholder authority starts (before the gateway gave the real one).
 const LOCAL_AUTHORITY: &str = "local-";
 
@@ -56,6 +76,43 @@ pub trait OnlineTexts: Send + Sync {
     fn online_paid(&self, lang: Language, method: PayMethod, amount: Toman, balance_after: Option<Toman>) -> String;
     /// After a Stars payment was refunded.
     fn stars_refunded(&self, lang: Language, stars: i64) -> String;
+
+    /// After an online payment whose discount code is no longer the order's own: `amount`
+    /// went to the balance, now `balance_after`. The default is plain English.
+    fn online_credited_instead(
+        &self,
+        lang: Language,
+        method: PayMethod,
+        amount: Toman,
+        balance_after: Toman,
+    ) -> String {
+        let _ = (lang, method);
+        format!(
+            "Your payment of {} Toman is confirmed, but the discount code it was priced with is no longer available: \
+             the amount was added to your balance (now {} Toman).",
+            amount.0, balance_after.0
+        )
+    }
+
+    /// After a Stars invoice already paid was paid again: the second payment's `amount` went
+    /// to the balance, now `balance_after`. The default is plain English.
+    fn stars_paid_twice(&self, lang: Language, stars: i64, amount: Toman, balance_after: Toman) -> String {
+        let _ = lang;
+        format!(
+            "This order was already paid, so your second payment of {stars} Stars ({} Toman) was added to your \
+             balance (now {} Toman).",
+            amount.0, balance_after.0
+        )
+    }
+}
+
+/// The customer's message after an online payment completed its order, or was credited to
+/// the balance instead (see [`Fulfilment::credited_instead`]).
+fn paid_text(texts: &dyn OnlineTexts, lang: Language, method: PayMethod, amount: Toman, done: &Fulfilment) -> String {
+    match (done.credited_instead, done.balance_after) {
+        (true, Some(balance)) => texts.online_credited_instead(lang, method, amount, balance),
+        _ => texts.online_paid(lang, method, amount, done.balance_after),
+    }
 }
 
 str_enum!(
@@ -63,8 +120,14 @@ str_enum!(
     StarsStatus, "status" {
         /// The invoice was sent; not paid.
         Pending => "pending",
+        /// Not paid within [`STARS_ORDER_TTL`]: its pre-checkout is refused (a charge that
+        /// still arrives completes it).
+        Expired => "expired",
         /// Paid (the charge id is recorded) and completed.
         Paid => "paid",
+        /// A refund is reserved (the customer's side taken back) and Telegram is being asked,
+        /// or did not answer: `/refund_stars` again finishes it.
+        Refunding => "refunding",
         /// Paid, then refunded.
         Refunded => "refunded",
     }
@@ -89,6 +152,13 @@ pub struct StarsPayment {
     pub paid_at: Option<DateTime<Utc>>,
     pub refunded_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The discount-code use that priced the order (`promocode_uses.id`), if one did.
+    pub promocode_use_id: Option<i64>,
+    /// For a second charge of an invoice already paid (credited to the balance as a top-up):
+    /// the payment it paid again.
+    pub duplicate_of: Option<PaymentId>,
+    /// Why Telegram refused the last refund, if it did.
+    pub refund_error: Option<String>,
 }
 
 fn to_stars(m: sp::Model) -> Result<StarsPayment> {
@@ -106,6 +176,9 @@ fn to_stars(m: sp::Model) -> Result<StarsPayment> {
         paid_at: m.paid_at,
         refunded_at: m.refunded_at,
         created_at: m.created_at,
+        promocode_use_id: m.promocode_use_id,
+        duplicate_of: m.duplicate_of.map(PaymentId),
+        refund_error: m.refund_error,
     })
 }
 
@@ -126,14 +199,20 @@ pub enum ZarinpalOutcome {
     AlreadyCompleted(ZarinpalPayment),
     /// The payment failed (cancelled, not paid, wrong amount); nothing was credited.
     Failed(ZarinpalPayment),
+    /// The gateway holds the payment as open, not paid: it stays pending.
+    Pending(ZarinpalPayment),
 }
 
 /// What a Stars completion did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StarsCompletion {
+    /// The payment this charge is recorded as: the order's, or for a second charge of an
+    /// order already paid, a payment of its own.
     pub payment: StarsPayment,
-    /// Set when this call completed the order; `None` for a replay.
+    /// Set when this call recorded the charge; `None` for a replay.
     pub fulfilment: Option<Fulfilment>,
+    /// The charge paid an order already paid: it was credited to the balance.
+    pub duplicate: bool,
 }
 
 /// A refunded Stars payment.
@@ -174,37 +253,6 @@ impl Sales<'_> {
         self.store.configs().stars_rate(tenant).await
     }
 
-    /// The amount of an order: a plan's quote, or a top-up within the limits.
-    async fn order_amount(
-        &self,
-        tenant: &Tenant,
-        user: UserId,
-        purpose: PaymentPurpose,
-        plan: Option<PlanId>,
-        top_up: Option<Toman>,
-    ) -> Result<Toman> {
-        let amount = match (purpose, plan, top_up) {
-            (PaymentPurpose::TopUp, None, Some(amount)) => {
-                if amount < super::MIN_TOP_UP || amount > super::MAX_TOP_UP {
-                    return Err(Error::invalid(
-                        "top_up",
-                        format!("must be between {} and {} Toman", super::MIN_TOP_UP.0, super::MAX_TOP_UP.0),
-                    ));
-                }
-                amount
-            }
-            (PaymentPurpose::TopUp, _, _) => {
-                return Err(Error::invalid("top_up", "a top-up needs an amount and no plan"));
-            }
-            (_, Some(plan), None) => self.quote(tenant, user, plan).await?.price,
-            (_, _, _) => return Err(Error::invalid("plan", "a purchase or renewal needs a plan and no top-up amount")),
-        };
-        if amount <= Toman::ZERO {
-            return Err(Error::invalid("plan", "this plan is free: it cannot be paid online"));
-        }
-        Ok(amount)
-    }
-
     /// Starts a Zarinpal payment: records the order as a pending payment, then opens it at
     /// the gateway. A gateway failure marks the row failed (with the reason) and answers
     /// [`Error::Unavailable`] whose source is the [`GatewayError`](remnabot_domain::payment::GatewayError):
@@ -229,29 +277,38 @@ impl Sales<'_> {
         now: DateTime<Utc>,
     ) -> Result<StartedZarinpal> {
         let account = self.zarinpal_account(tenant).await?.ok_or_else(|| disabled("Zarinpal"))?;
-        let amount = self.order_amount(tenant, user, purpose, plan, top_up).await?;
-        check_plan(&self.store.db, tenant, purpose, plan).await?;
-        let row = zp::ActiveModel {
-            bot_id: Set(tenant.bot_id().0),
-            created_at: Set(now),
-            user_id: Set(user.0),
-            amount: Set(amount.0),
-            authority: Set(format!("{LOCAL_AUTHORITY}{}", random_code(24))),
-            status: Set(ZarinpalStatus::Pending.as_str().to_owned()),
-            purpose: Set(purpose.as_str().to_owned()),
-            plan_id: Set(plan.map(|p| p.0)),
-            ref_id: Set(None),
-            card_pan: Set(None),
-            description: Set(Some(description.chars().take(500).collect())),
-            transaction_id: Set(None),
-            paid_at: Set(None),
-            fail_reason: Set(None),
-            ..Default::default()
+        let order = OrderOf::check(purpose, plan, top_up)?;
+        let price_per_gb = self.store.configs().wholesale_price_per_gb(tenant).await?;
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let (amount, code) = order_amount_in(&tx, tenant, user, order, price_per_gb).await?;
+            check_plan(&tx, tenant, purpose, plan).await?;
+            let row = zp::ActiveModel {
+                bot_id: Set(tenant.bot_id().0),
+                created_at: Set(now),
+                user_id: Set(user.0),
+                amount: Set(amount.0),
+                authority: Set(format!("{LOCAL_AUTHORITY}{}", random_code(24))),
+                status: Set(ZarinpalStatus::Pending.as_str().to_owned()),
+                purpose: Set(purpose.as_str().to_owned()),
+                plan_id: Set(plan.map(|p| p.0)),
+                ref_id: Set(None),
+                card_pan: Set(None),
+                description: Set(Some(description.chars().take(500).collect())),
+                transaction_id: Set(None),
+                paid_at: Set(None),
+                fail_reason: Set(None),
+                promocode_use_id: Set(code.map(|c| c.use_id)),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await
+            .map_err(|e| map_write(e, || "this payment could not be recorded; try again".to_owned(), "user"))?;
+            reserve_code_in(&tx, tenant, code, &format!("zarinpal:{}", row.id), now).await?;
+            Ok((row.id, amount))
         }
-        .insert(&self.store.db)
-        .await
-        .map_err(|e| map_write(e, || "this payment could not be recorded; try again".to_owned(), "user"))?;
-        let id = row.id;
+        .await;
+        let (id, amount) = finish(tx, res).await?;
         let description = if description.trim().is_empty() { format!("Order {id}") } else { description.to_owned() };
         let request =
             PaymentRequest { amount, description, callback_url: callback_url.to_owned(), order_id: id.to_string() };
@@ -278,21 +335,33 @@ impl Sales<'_> {
         }
     }
 
+    /// Marks the pending payment `id` failed with `reason` and releases the discount code it
+    /// reserved, in one transaction. Returns whether this call did it.
     async fn fail_row(&self, tenant: &Tenant, id: i64, reason: &str) -> Result<bool> {
         let reason: String = reason.chars().take(500).collect();
-        let res = scope::update::<zp::Entity>(tenant)
-            .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Failed.as_str()))
-            .col_expr(zp::Column::FailReason, Expr::value(Some(reason)))
-            .filter(zp::Column::Id.eq(id))
-            .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
-            .exec(&self.store.db)
-            .await
-            .map_err(unavailable)?;
-        Ok(res.rows_affected == 1)
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let res = scope::update::<zp::Entity>(tenant)
+                .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Failed.as_str()))
+                .col_expr(zp::Column::FailReason, Expr::value(Some(reason)))
+                .filter(zp::Column::Id.eq(id))
+                .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            if res.rows_affected == 1 {
+                discount::release_in(&tx, tenant, &format!("zarinpal:{id}")).await?;
+            }
+            Ok(res.rows_affected == 1)
+        }
+        .await;
+        finish(tx, res).await
     }
 
-    /// Marks the pending payment `authority` failed (the customer cancelled: `Status=NOK`).
-    /// Returns whether this call did it.
+    /// Marks the pending payment `authority` failed with `reason`, without asking the
+    /// gateway: for the reconciliation job, after the gateway said so. Returns whether this
+    /// call did it. (A later verified payment still completes it: see
+    /// [`Sales::complete_zarinpal`].)
     ///
     /// # Errors
     /// [`Error::NotFound`]; [`Error::Unavailable`].
@@ -306,8 +375,66 @@ impl Sales<'_> {
         self.fail_row(tenant, payment.id.0, reason).await
     }
 
+    /// The customer's browser came back with `Status=NOK` (cancelled). The query is anyone's
+    /// to forge, so the gateway is asked first: a payment it holds as paid is verified and
+    /// completed; one it says failed is marked failed; one still open stays pending (the
+    /// customer may still pay, and the reconciliation job gives up on it in time).
+    ///
+    /// # Errors
+    /// As [`Sales::complete_zarinpal`]; [`Error::Unavailable`] when the gateway gave no
+    /// answer (nothing changed).
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id()))]
+    pub async fn cancel_zarinpal(
+        &self,
+        tenant: &Tenant,
+        authority: &str,
+        gateway: &dyn PaymentGateway,
+        texts: &dyn OnlineTexts,
+        now: DateTime<Utc>,
+    ) -> Result<ZarinpalOutcome> {
+        let payment = self.gateway_payment(tenant, authority).await?;
+        match payment.status {
+            ZarinpalStatus::Paid => return Ok(ZarinpalOutcome::AlreadyCompleted(payment)),
+            ZarinpalStatus::Failed => return Ok(ZarinpalOutcome::Failed(payment)),
+            ZarinpalStatus::Pending => {}
+        }
+        let account = self.zarinpal_account(tenant).await?.ok_or_else(|| disabled("Zarinpal"))?;
+        match gateway.status(&account, &payment.authority).await {
+            Ok(GatewayStatus::Paid | GatewayStatus::Verified) => {
+                tracing::warn!(payment_id = %payment.id, "a cancelled callback for a payment the gateway holds as paid");
+                self.complete_zarinpal(tenant, authority, gateway, texts, now).await
+            }
+            Ok(GatewayStatus::Failed) => {
+                self.fail_row(tenant, payment.id.0, "cancelled by the customer").await?;
+                let current = self.store.zarinpal_payments().get(tenant, payment.id).await?;
+                Ok(match current.status {
+                    ZarinpalStatus::Paid => ZarinpalOutcome::AlreadyCompleted(current),
+                    _ => ZarinpalOutcome::Failed(current),
+                })
+            }
+            Ok(GatewayStatus::Pending) => Ok(ZarinpalOutcome::Pending(payment)),
+            Err(e) if e.is_final_for_payment() => {
+                self.fail_row(tenant, payment.id.0, &e.to_string()).await?;
+                Ok(ZarinpalOutcome::Failed(self.store.zarinpal_payments().get(tenant, payment.id).await?))
+            }
+            Err(e) => Err(Error::unavailable("the payment gateway", e)),
+        }
+    }
+
+    /// The payment opened at the gateway under `authority` (never a local placeholder).
+    async fn gateway_payment(&self, tenant: &Tenant, authority: &str) -> Result<ZarinpalPayment> {
+        self.store
+            .zarinpal_payments()
+            .by_authority(tenant, authority)
+            .await?
+            .filter(|p| !p.authority.starts_with(LOCAL_AUTHORITY))
+            .ok_or_else(|| Error::not_found("Zarinpal payment"))
+    }
+
     /// Verifies the payment `authority` with the gateway, using the amount recorded for it,
-    /// and completes its order exactly once.
+    /// and completes its order exactly once. A payment marked failed is verified too: a
+    /// failure recorded earlier (a cancelled callback, the reconciliation giving up) never
+    /// stops a payment the gateway confirms from completing.
     ///
     /// # Errors
     /// [`Error::NotFound`] (no such authority in this tenant); [`Error::Conflict`] when
@@ -322,21 +449,16 @@ impl Sales<'_> {
         texts: &dyn OnlineTexts,
         now: DateTime<Utc>,
     ) -> Result<ZarinpalOutcome> {
-        let payment = self
-            .store
-            .zarinpal_payments()
-            .by_authority(tenant, authority)
-            .await?
-            .filter(|p| !p.authority.starts_with(LOCAL_AUTHORITY))
-            .ok_or_else(|| Error::not_found("Zarinpal payment"))?;
-        match payment.status {
-            ZarinpalStatus::Paid => return Ok(ZarinpalOutcome::AlreadyCompleted(payment)),
-            ZarinpalStatus::Failed => return Ok(ZarinpalOutcome::Failed(payment)),
-            ZarinpalStatus::Pending => {}
+        let payment = self.gateway_payment(tenant, authority).await?;
+        if payment.status == ZarinpalStatus::Paid {
+            return Ok(ZarinpalOutcome::AlreadyCompleted(payment));
         }
         let account = self.zarinpal_account(tenant).await?.ok_or_else(|| disabled("Zarinpal"))?;
         match gateway.confirm(&account, &payment.authority, payment.amount).await {
             Ok(confirmation) => self.settle_zarinpal(tenant, payment, confirmation, texts, now).await,
+            Err(e) if e.is_final_for_payment() && payment.status == ZarinpalStatus::Failed => {
+                Ok(ZarinpalOutcome::Failed(payment))
+            }
             Err(e) if e.is_final_for_payment() => {
                 tracing::info!(payment_id = %payment.id, error = %e, "Zarinpal payment failed");
                 self.fail_row(tenant, payment.id.0, &e.to_string()).await?;
@@ -362,13 +484,15 @@ impl Sales<'_> {
         let card_pan: Option<String> = confirmation.card_pan.map(|p| p.chars().take(32).collect());
         let tx = self.store.write_tx().await?;
         let res = async {
+            // From failed too: the gateway confirmed the money, whatever was recorded before.
             let flipped = scope::update::<zp::Entity>(tenant)
                 .col_expr(zp::Column::Status, Expr::value(ZarinpalStatus::Paid.as_str()))
                 .col_expr(zp::Column::RefId, Expr::value(Some(confirmation.ref_id)))
                 .col_expr(zp::Column::CardPan, Expr::value(card_pan))
                 .col_expr(zp::Column::PaidAt, Expr::value(Some(now)))
+                .col_expr(zp::Column::FailReason, Expr::value(Option::<String>::None))
                 .filter(zp::Column::Id.eq(payment.id.0))
-                .filter(zp::Column::Status.eq(ZarinpalStatus::Pending.as_str()))
+                .filter(zp::Column::Status.is_in([ZarinpalStatus::Pending.as_str(), ZarinpalStatus::Failed.as_str()]))
                 .exec(&tx)
                 .await
                 .map_err(unavailable)?;
@@ -384,6 +508,7 @@ impl Sales<'_> {
                 method: PayMethod::Zarinpal,
                 external_id: Some(payment.authority.clone()),
                 key: format!("zarinpal:{}", payment.id),
+                discount_use: payment.promocode_use_id,
             };
             let fulfilment = self.fulfil_in(&tx, tenant, &order, settings, now).await?;
             scope::update::<zp::Entity>(tenant)
@@ -392,8 +517,7 @@ impl Sales<'_> {
                 .exec(&tx)
                 .await
                 .map_err(unavailable)?;
-            let text =
-                texts.online_paid(customer.language, PayMethod::Zarinpal, payment.amount, fulfilment.balance_after);
+            let text = paid_text(texts, customer.language, PayMethod::Zarinpal, payment.amount, &fulfilment);
             notify_in(&tx, tenant, &customer, text, format!("zarinpal-paid:{}", payment.id), now).await?;
             Ok(Some(fulfilment))
         }
@@ -405,6 +529,23 @@ impl Sales<'_> {
             (None, ZarinpalStatus::Failed) => ZarinpalOutcome::Failed(current),
             (None, _) => ZarinpalOutcome::AlreadyCompleted(current),
         })
+    }
+
+    /// Failed Zarinpal payments opened at the gateway at or after `since`, oldest first: the
+    /// reconciliation job completes any the gateway lists as paid after all.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn failed_zarinpal(&self, tenant: &Tenant, since: DateTime<Utc>) -> Result<Vec<ZarinpalPayment>> {
+        let rows = scope::select::<zp::Entity>(tenant)
+            .filter(zp::Column::Status.eq(ZarinpalStatus::Failed.as_str()))
+            .filter(zp::Column::CreatedAt.gte(since))
+            .filter(zp::Column::Authority.not_like(format!("{LOCAL_AUTHORITY}%")))
+            .order_by_asc(zp::Column::Id)
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        rows.into_iter().map(to_zarinpal).collect()
     }
 
     /// Pending Zarinpal payments opened at the gateway before `before`, oldest first (for
@@ -437,7 +578,8 @@ impl Sales<'_> {
     // Telegram Stars
     // -----------------------------------------------------------------------------------
 
-    /// Starts a Stars payment: the order with its price in Stars and a fresh invoice payload.
+    /// Starts a Stars payment: the order with its price in Stars and a fresh invoice payload,
+    /// payable for [`STARS_ORDER_TTL`].
     ///
     /// # Errors
     /// [`Error::Conflict`] when Stars are not available for the tenant; as
@@ -453,29 +595,79 @@ impl Sales<'_> {
         now: DateTime<Utc>,
     ) -> Result<StarsPayment> {
         let rate = self.stars_rate(tenant).await?.ok_or_else(|| disabled("Telegram Stars"))?;
-        let amount = self.order_amount(tenant, user, purpose, plan, top_up).await?;
-        check_plan(&self.store.db, tenant, purpose, plan).await?;
-        let stars = stars_for(amount, rate)?;
-        let m = sp::ActiveModel {
-            bot_id: Set(tenant.bot_id().0),
-            created_at: Set(now),
-            user_id: Set(user.0),
-            amount: Set(amount.0),
-            stars: Set(stars),
-            payload: Set(format!("st-{}", random_code(24))),
-            status: Set(StarsStatus::Pending.as_str().to_owned()),
-            purpose: Set(purpose.as_str().to_owned()),
-            plan_id: Set(plan.map(|p| p.0)),
-            telegram_charge_id: Set(None),
-            transaction_id: Set(None),
-            paid_at: Set(None),
-            refunded_at: Set(None),
-            ..Default::default()
+        let order = OrderOf::check(purpose, plan, top_up)?;
+        let price_per_gb = self.store.configs().wholesale_price_per_gb(tenant).await?;
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let (amount, code) = order_amount_in(&tx, tenant, user, order, price_per_gb).await?;
+            check_plan(&tx, tenant, purpose, plan).await?;
+            let stars = stars_for(amount, rate)?;
+            let m = sp::ActiveModel {
+                bot_id: Set(tenant.bot_id().0),
+                created_at: Set(now),
+                user_id: Set(user.0),
+                amount: Set(amount.0),
+                stars: Set(stars),
+                payload: Set(format!("st-{}", random_code(24))),
+                status: Set(StarsStatus::Pending.as_str().to_owned()),
+                purpose: Set(purpose.as_str().to_owned()),
+                plan_id: Set(plan.map(|p| p.0)),
+                telegram_charge_id: Set(None),
+                transaction_id: Set(None),
+                paid_at: Set(None),
+                refunded_at: Set(None),
+                promocode_use_id: Set(code.map(|c| c.use_id)),
+                duplicate_of: Set(None),
+                refund_attempts: Set(0),
+                refund_error: Set(None),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await
+            .map_err(|e| map_write(e, || "this payment could not be recorded; try again".to_owned(), "user"))?;
+            reserve_code_in(&tx, tenant, code, &format!("stars:{}", m.id), now).await?;
+            to_stars(m)
         }
-        .insert(&self.store.db)
-        .await
-        .map_err(|e| map_write(e, || "this payment could not be recorded; try again".to_owned(), "user"))?;
-        to_stars(m)
+        .await;
+        finish(tx, res).await
+    }
+
+    /// Expires the tenant's Stars orders left unpaid for [`STARS_ORDER_TTL`] and releases the
+    /// discount codes they reserved, in one transaction. Returns how many expired.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn expire_stars_orders(&self, tenant: &Tenant, now: DateTime<Utc>) -> Result<usize> {
+        let cutoff = now - STARS_ORDER_TTL;
+        let due = scope::select::<sp::Entity>(tenant)
+            .filter(sp::Column::Status.eq(StarsStatus::Pending.as_str()))
+            .filter(sp::Column::CreatedAt.lte(cutoff));
+        // Cheap check first: most minutes of most tenants have nothing due.
+        if due.clone().one(&self.store.db).await.map_err(unavailable)?.is_none() {
+            return Ok(0);
+        }
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let ids: Vec<i64> =
+                due.lock_exclusive().all(&tx).await.map_err(unavailable)?.into_iter().map(|m| m.id).collect();
+            let mut expired = 0;
+            for id in ids {
+                let flipped = scope::update::<sp::Entity>(tenant)
+                    .col_expr(sp::Column::Status, Expr::value(StarsStatus::Expired.as_str()))
+                    .filter(sp::Column::Id.eq(id))
+                    .filter(sp::Column::Status.eq(StarsStatus::Pending.as_str()))
+                    .exec(&tx)
+                    .await
+                    .map_err(unavailable)?;
+                if flipped.rows_affected == 1 {
+                    discount::release_in(&tx, tenant, &format!("stars:{id}")).await?;
+                    expired += 1;
+                }
+            }
+            Ok(expired)
+        }
+        .await;
+        finish(tx, res).await
     }
 
     /// The Stars payment `id` of this tenant.
@@ -522,7 +714,8 @@ impl Sales<'_> {
             .transpose()
     }
 
-    /// The Stars payment with this Telegram charge id, if this tenant has it.
+    /// The Stars payment with this Telegram charge id, if this tenant has it (a second charge
+    /// of an invoice is a payment of its own, found by its charge id too).
     ///
     /// # Errors
     /// [`Error::Unavailable`].
@@ -540,12 +733,12 @@ impl Sales<'_> {
     }
 
     /// Whether a pre-checkout query may go through: Stars are on, the order exists, is
-    /// unpaid, is the payer's, and the currency and total match.
+    /// unpaid and not expired, is the payer's, and the currency and total match.
     ///
     /// # Errors
     /// [`Error::NotFound`] (no such order, or another customer's); [`Error::Conflict`]
-    /// (already paid, Stars switched off); [`Error::Invalid`] (currency or total differ);
-    /// [`Error::Unavailable`].
+    /// (already paid, expired, Stars switched off); [`Error::Invalid`] (currency or total
+    /// differ); [`Error::Unavailable`].
     pub async fn check_pre_checkout(
         &self,
         tenant: &Tenant,
@@ -553,6 +746,7 @@ impl Sales<'_> {
         payload: &str,
         total_amount: i64,
         currency: &str,
+        now: DateTime<Utc>,
     ) -> Result<StarsPayment> {
         if self.stars_rate(tenant).await?.is_none() {
             return Err(disabled("Telegram Stars"));
@@ -561,6 +755,11 @@ impl Sales<'_> {
         let owner = self.store.users().get(tenant, payment.user_id).await?;
         if owner.telegram_id != payer {
             return Err(Error::not_found("order"));
+        }
+        if payment.status == StarsStatus::Expired
+            || (payment.status == StarsStatus::Pending && payment.created_at + STARS_ORDER_TTL <= now)
+        {
+            return Err(Error::Conflict("this order has expired; start it again".to_owned()));
         }
         if payment.status != StarsStatus::Pending {
             return Err(Error::Conflict("this order is already paid".to_owned()));
@@ -572,11 +771,15 @@ impl Sales<'_> {
     }
 
     /// Completes the Stars order `payload` after Telegram's `successful_payment`, exactly
-    /// once: a replay of the same charge changes nothing and returns the payment.
+    /// once per charge: a replay of the same charge changes nothing and returns the payment.
+    /// Telegram has taken the Stars, so an order that expired meanwhile completes too, and a
+    /// second, different charge of an order already paid (two pre-checkouts were accepted)
+    /// is recorded as a payment of its own and credited to the balance (see
+    /// [`StarsCompletion::duplicate`]), where `/refund_stars` finds it by its charge id.
     ///
     /// # Errors
-    /// [`Error::NotFound`]; [`Error::Invalid`] (currency or total differ from the order);
-    /// [`Error::Conflict`] (the order was paid with another charge); [`Error::Unavailable`].
+    /// [`Error::NotFound`]; [`Error::Invalid`] (currency or total differ from the order, or
+    /// a charge id that is empty or over 255 characters); [`Error::Unavailable`].
     #[allow(clippy::too_many_arguments)]
     #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id()))]
     pub async fn complete_stars(
@@ -594,12 +797,14 @@ impl Sales<'_> {
         if charge.is_empty() || charge.len() > 255 {
             return Err(Error::invalid("telegram_charge_id", "must be 1 to 255 characters"));
         }
-        if payment.status != StarsStatus::Pending {
-            return self.stars_replay(tenant, payment.id, charge).await;
-        }
         if currency != STARS_CURRENCY || total_amount != payment.stars {
             return Err(Error::invalid("total_amount", "does not match the order"));
         }
+        if let Some(known) = self.stars_by_charge(tenant, charge).await? {
+            // A replay of a charge recorded before.
+            return Ok(StarsCompletion { payment: known, fulfilment: None, duplicate: false });
+        }
+        let open = [StarsStatus::Pending.as_str(), StarsStatus::Expired.as_str()];
         // Telegram has taken the Stars: the order completes even if the tenant switched
         // Stars off since the pre-checkout.
         let settings = self.settings(tenant).await?;
@@ -610,12 +815,22 @@ impl Sales<'_> {
                 .col_expr(sp::Column::TelegramChargeId, Expr::value(Some(charge.to_owned())))
                 .col_expr(sp::Column::PaidAt, Expr::value(Some(now)))
                 .filter(sp::Column::Id.eq(payment.id.0))
-                .filter(sp::Column::Status.eq(StarsStatus::Pending.as_str()))
+                .filter(sp::Column::Status.is_in(open))
                 .exec(&tx)
                 .await
                 .map_err(unavailable)?;
             if flipped.rows_affected != 1 {
-                return Ok(None);
+                let known = scope::select::<sp::Entity>(tenant)
+                    .filter(sp::Column::TelegramChargeId.eq(charge))
+                    .one(&tx)
+                    .await
+                    .map_err(unavailable)?;
+                if let Some(known) = known {
+                    // The same charge, recorded concurrently: a replay.
+                    return Ok((PaymentId(known.id), None, false));
+                }
+                // Paid already, with another charge: this one is a payment of its own.
+                return self.record_second_charge_in(&tx, tenant, &payment, charge, settings, texts, now).await;
             }
             let customer = to_user(scope::get::<user::Entity, _>(&tx, tenant, payment.user_id.0).await?);
             let order = PaidOrder {
@@ -626,6 +841,7 @@ impl Sales<'_> {
                 method: PayMethod::TelegramStars,
                 external_id: Some(charge.to_owned()),
                 key: format!("stars:{}", payment.id),
+                discount_use: payment.promocode_use_id,
             };
             let fulfilment = self.fulfil_in(&tx, tenant, &order, settings, now).await?;
             scope::update::<sp::Entity>(tenant)
@@ -634,82 +850,150 @@ impl Sales<'_> {
                 .exec(&tx)
                 .await
                 .map_err(unavailable)?;
-            let text = texts.online_paid(
-                customer.language,
-                PayMethod::TelegramStars,
-                payment.amount,
-                fulfilment.balance_after,
-            );
+            let text = paid_text(texts, customer.language, PayMethod::TelegramStars, payment.amount, &fulfilment);
             notify_in(&tx, tenant, &customer, text, format!("stars-paid:{}", payment.id), now).await?;
-            Ok(Some(fulfilment))
+            Ok((payment.id, Some(fulfilment), false))
         }
         .await;
-        match finish(tx, res).await? {
-            Some(fulfilment) => {
-                let payment = to_stars(scope::get::<sp::Entity, _>(&self.store.db, tenant, payment.id.0).await?)?;
-                Ok(StarsCompletion { payment, fulfilment: Some(fulfilment) })
-            }
-            None => self.stars_replay(tenant, payment.id, charge).await,
-        }
-    }
-
-    async fn stars_replay(&self, tenant: &Tenant, id: PaymentId, charge: &str) -> Result<StarsCompletion> {
+        let (id, fulfilment, duplicate) = match finish(tx, res).await {
+            Ok(done) => done,
+            // The same charge was recorded concurrently (its unique index refused this one).
+            Err(e) => match self.stars_by_charge(tenant, charge).await? {
+                Some(known) => return Ok(StarsCompletion { payment: known, fulfilment: None, duplicate: false }),
+                None => return Err(e),
+            },
+        };
         let payment = to_stars(scope::get::<sp::Entity, _>(&self.store.db, tenant, id.0).await?)?;
-        if payment.telegram_charge_id.as_deref() == Some(charge) {
-            Ok(StarsCompletion { payment, fulfilment: None })
-        } else {
-            Err(Error::Conflict("this order was already paid with another charge".to_owned()))
-        }
+        Ok(StarsCompletion { payment, fulfilment, duplicate })
     }
 
-    /// The paid Stars payment `telegram_charge_id` when it can be refunded now (call before
-    /// `refundStarPayment`): a top-up needs the customer's balance to still hold it.
+    /// Records `charge`, a second payment of the order `original` (already paid with another
+    /// charge), as a Stars payment of its own and credits it to the customer's balance as a
+    /// top-up, in the caller's transaction. Never lost: `/refund_stars <charge>` finds it.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_second_charge_in(
+        &self,
+        tx: &DatabaseTransaction,
+        tenant: &Tenant,
+        original: &StarsPayment,
+        charge: &str,
+        settings: SaleSettings,
+        texts: &dyn OnlineTexts,
+        now: DateTime<Utc>,
+    ) -> Result<(PaymentId, Option<Fulfilment>, bool)> {
+        tracing::warn!(payment_id = %original.id, "a Stars order was paid twice: the second charge goes to the balance");
+        let m = sp::ActiveModel {
+            bot_id: Set(tenant.bot_id().0),
+            created_at: Set(now),
+            user_id: Set(original.user_id.0),
+            amount: Set(original.amount.0),
+            stars: Set(original.stars),
+            payload: Set(format!("st2-{}", random_code(24))),
+            status: Set(StarsStatus::Paid.as_str().to_owned()),
+            purpose: Set(PaymentPurpose::TopUp.as_str().to_owned()),
+            plan_id: Set(None),
+            telegram_charge_id: Set(Some(charge.to_owned())),
+            transaction_id: Set(None),
+            paid_at: Set(Some(now)),
+            refunded_at: Set(None),
+            promocode_use_id: Set(None),
+            duplicate_of: Set(Some(original.id.0)),
+            refund_attempts: Set(0),
+            refund_error: Set(None),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await
+        .map_err(|e| map_write(e, || "this charge is recorded already".to_owned(), "user"))?;
+        let customer = to_user(scope::get::<user::Entity, _>(tx, tenant, original.user_id.0).await?);
+        let order = PaidOrder {
+            user: &customer,
+            purpose: PaymentPurpose::TopUp,
+            plan: None,
+            amount: original.amount,
+            method: PayMethod::TelegramStars,
+            external_id: Some(charge.to_owned()),
+            key: format!("stars:{}", m.id),
+            discount_use: None,
+        };
+        let fulfilment = self.fulfil_in(tx, tenant, &order, settings, now).await?;
+        scope::update::<sp::Entity>(tenant)
+            .col_expr(sp::Column::TransactionId, Expr::value(Some(fulfilment.transaction.id.0)))
+            .filter(sp::Column::Id.eq(m.id))
+            .exec(tx)
+            .await
+            .map_err(unavailable)?;
+        let balance = fulfilment.balance_after.unwrap_or(customer.balance);
+        let text = texts.stars_paid_twice(customer.language, original.stars, original.amount, balance);
+        notify_in(tx, tenant, &customer, text, format!("stars-paid:{}", m.id), now).await?;
+        Ok((PaymentId(m.id), Some(fulfilment), true))
+    }
+
+    /// Step 1 of refunding the paid Stars payment `telegram_charge_id` (before Telegram's
+    /// `refundStarPayment`): reserves the refund in one transaction, so nothing can spend
+    /// what is being refunded and a failure afterwards leaves a record. The payment turns
+    /// `refunding`; a top-up (and a second charge credited to the balance) is debited from the
+    /// balance now, refused when the customer has spent it. A payment left `refunding` (Telegram
+    /// did not answer, or the process stopped) is returned as it is, to finish the refund.
     ///
     /// # Errors
     /// [`Error::NotFound`]; [`Error::Conflict`] (already refunded);
     /// [`Error::InsufficientBalance`]; [`Error::Unavailable`].
-    pub async fn refundable_stars(&self, tenant: &Tenant, telegram_charge_id: &str) -> Result<StarsPayment> {
-        let payment = self
-            .stars_by_charge(tenant, telegram_charge_id.trim())
-            .await?
-            .ok_or_else(|| Error::not_found("Telegram Stars payment"))?;
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id()))]
+    pub async fn begin_stars_refund(&self, tenant: &Tenant, telegram_charge_id: &str) -> Result<StarsPayment> {
+        let payment = self.refund_target(tenant, telegram_charge_id).await?;
         match payment.status {
             StarsStatus::Refunded => return Err(Error::Conflict("this payment was already refunded".to_owned())),
-            StarsStatus::Pending => return Err(Error::not_found("Telegram Stars payment")),
+            StarsStatus::Refunding => return Ok(payment),
+            StarsStatus::Pending | StarsStatus::Expired => return Err(Error::not_found("Telegram Stars payment")),
             StarsStatus::Paid => {}
         }
-        if payment.purpose == PaymentPurpose::TopUp {
-            let balance = self.store.users().get(tenant, payment.user_id).await?.balance;
-            if balance < payment.amount {
-                return Err(Error::InsufficientBalance { balance, requested: payment.amount });
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let flipped = scope::update::<sp::Entity>(tenant)
+                .col_expr(sp::Column::Status, Expr::value(StarsStatus::Refunding.as_str()))
+                .col_expr(sp::Column::RefundAttempts, Expr::col(sp::Column::RefundAttempts).add(1))
+                .col_expr(sp::Column::RefundError, Expr::value(Option::<String>::None))
+                .filter(sp::Column::Id.eq(payment.id.0))
+                .filter(sp::Column::Status.eq(StarsStatus::Paid.as_str()))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            if flipped.rows_affected != 1 {
+                return Err(Error::Conflict("this payment changed at the same time; try again".to_owned()));
             }
+            let row = scope::get::<sp::Entity, _>(&tx, tenant, payment.id.0).await?;
+            if payment.purpose == PaymentPurpose::TopUp {
+                let key = format!("stars-refund:{}:{}", payment.id, row.refund_attempts);
+                let posting = Posting::debit(payment.amount, "refund", &key)?
+                    .described(format!("{} Stars refunded", payment.stars));
+                post_balance_in(&tx, tenant, payment.user_id, &posting).await?;
+            }
+            to_stars(row)
         }
-        Ok(payment)
+        .await;
+        finish(tx, res).await
     }
 
-    /// Records the refund of the Stars payment `telegram_charge_id` (after Telegram's
-    /// `refundStarPayment` succeeded) and reverses the order as the module documentation
-    /// says, exactly once.
+    /// Step 2, after Telegram refunded (or answered that it had): records the refund exactly
+    /// once and reverses the order as the module documentation says. Repeating it changes
+    /// nothing.
     ///
     /// # Errors
-    /// [`Error::NotFound`]; [`Error::InsufficientBalance`] (a top-up already spent);
-    /// [`Error::Unavailable`].
+    /// [`Error::NotFound`]; [`Error::Conflict`] (no refund reserved); [`Error::Unavailable`].
     #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id()))]
-    pub async fn refund_stars(
+    pub async fn settle_stars_refund(
         &self,
         tenant: &Tenant,
         telegram_charge_id: &str,
         texts: &dyn OnlineTexts,
         now: DateTime<Utc>,
     ) -> Result<StarsRefund> {
-        let payment = self
-            .stars_by_charge(tenant, telegram_charge_id.trim())
-            .await?
-            .ok_or_else(|| Error::not_found("Telegram Stars payment"))?;
+        let payment = self.refund_target(tenant, telegram_charge_id).await?;
         match payment.status {
             StarsStatus::Refunded => return Ok(StarsRefund { payment, newly_applied: false }),
-            StarsStatus::Pending => return Err(Error::not_found("Telegram Stars payment")),
-            StarsStatus::Paid => {}
+            StarsStatus::Refunding => {}
+            _ => return Err(Error::Conflict("no refund of this payment is under way".to_owned())),
         }
         // Read before the write transaction opens (it must not wait for a second connection).
         let give_back = match payment.purpose {
@@ -724,13 +1008,68 @@ impl Sales<'_> {
             }
         };
         let tx = self.store.write_tx().await?;
-        let res = self.refund_in(&tx, tenant, &payment, give_back, texts, now).await;
+        let res = self.settle_refund_in(&tx, tenant, &payment, give_back, texts, now).await;
         let newly_applied = finish(tx, res).await?;
         let payment = to_stars(scope::get::<sp::Entity, _>(&self.store.db, tenant, payment.id.0).await?)?;
         Ok(StarsRefund { payment, newly_applied })
     }
 
-    async fn refund_in(
+    /// Step 2 when Telegram refused the refund: the reservation is undone (a top-up's debit
+    /// credited back) and `reason` recorded on the payment, which is `paid` again.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Conflict`] (no refund reserved); [`Error::Unavailable`].
+    #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id()))]
+    pub async fn release_stars_refund(
+        &self,
+        tenant: &Tenant,
+        telegram_charge_id: &str,
+        reason: &str,
+    ) -> Result<StarsPayment> {
+        let payment = self.refund_target(tenant, telegram_charge_id).await?;
+        if payment.status != StarsStatus::Refunding {
+            return Err(Error::Conflict("no refund of this payment is under way".to_owned()));
+        }
+        let reason: String = reason.chars().take(500).collect();
+        let tx = self.store.write_tx().await?;
+        let res = async {
+            let row = scope::select::<sp::Entity>(tenant)
+                .filter(sp::Column::Id.eq(payment.id.0))
+                .lock_exclusive()
+                .one(&tx)
+                .await
+                .map_err(unavailable)?
+                .ok_or_else(|| Error::not_found("Telegram Stars payment"))?;
+            let flipped = scope::update::<sp::Entity>(tenant)
+                .col_expr(sp::Column::Status, Expr::value(StarsStatus::Paid.as_str()))
+                .col_expr(sp::Column::RefundError, Expr::value(Some(reason)))
+                .filter(sp::Column::Id.eq(payment.id.0))
+                .filter(sp::Column::Status.eq(StarsStatus::Refunding.as_str()))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            if flipped.rows_affected != 1 {
+                return Err(Error::Conflict("this payment changed at the same time; try again".to_owned()));
+            }
+            if payment.purpose == PaymentPurpose::TopUp {
+                let key = format!("stars-refund-undone:{}:{}", payment.id, row.refund_attempts);
+                let posting =
+                    Posting::credit(payment.amount, "refund_undone", &key)?.described("Telegram refused the refund");
+                post_balance_in(&tx, tenant, payment.user_id, &posting).await?;
+            }
+            to_stars(scope::get::<sp::Entity, _>(&tx, tenant, payment.id.0).await?)
+        }
+        .await;
+        finish(tx, res).await
+    }
+
+    async fn refund_target(&self, tenant: &Tenant, telegram_charge_id: &str) -> Result<StarsPayment> {
+        self.stars_by_charge(tenant, telegram_charge_id.trim())
+            .await?
+            .ok_or_else(|| Error::not_found("Telegram Stars payment"))
+    }
+
+    async fn settle_refund_in(
         &self,
         tx: &DatabaseTransaction,
         tenant: &Tenant,
@@ -743,7 +1082,7 @@ impl Sales<'_> {
             .col_expr(sp::Column::Status, Expr::value(StarsStatus::Refunded.as_str()))
             .col_expr(sp::Column::RefundedAt, Expr::value(Some(now)))
             .filter(sp::Column::Id.eq(payment.id.0))
-            .filter(sp::Column::Status.eq(StarsStatus::Paid.as_str()))
+            .filter(sp::Column::Status.eq(StarsStatus::Refunding.as_str()))
             .exec(tx)
             .await
             .map_err(unavailable)?;
@@ -767,16 +1106,9 @@ impl Sales<'_> {
             },
         )
         .await?;
-        match payment.purpose {
-            PaymentPurpose::TopUp => {
-                let posting = Posting::debit(payment.amount, "refund", &key)?;
-                post_balance_in(tx, tenant, customer.id, &posting).await?;
-            }
-            PaymentPurpose::Purchase | PaymentPurpose::Renewal => {
-                if let Some((subscription, days)) = give_back {
-                    self.take_back_days(tx, tenant, subscription, days, &key, now).await?;
-                }
-            }
+        // A top-up's balance was debited when the refund was reserved.
+        if let Some((subscription, days)) = give_back {
+            self.take_back_days(tx, tenant, subscription, days, &key, now).await?;
         }
         let text = texts.stars_refunded(customer.language, payment.stars);
         notify_in(tx, tenant, &customer, text, format!("stars-refunded:{}", payment.id), now).await?;
