@@ -292,33 +292,42 @@ impl Fleet {
         let (stop, stopped) = watch::channel(false);
         let (tx, rx) = mpsc::channel(self.inner.config.queue_capacity);
         let mut tasks = Vec::new();
-        match &self.inner.config.mode {
+        let webhook = match &self.inner.config.mode {
             UpdatesMode::Webhook { public_url } => {
-                let url = public_url.join(&format!("webhook/{}", bot.id)).map_err(|e| format!("PUBLIC_URL: {e}"))?;
-                raw.set_webhook(url)
-                    .secret_token(secret.expose_secret().to_owned())
-                    .allowed_updates(allowed_updates())
-                    .await
-                    .map_err(|e| describe(&e))?;
+                Some(public_url.join(&format!("webhook/{}", bot.id)).map_err(|e| format!("PUBLIC_URL: {e}"))?)
             }
             UpdatesMode::Polling => {
                 raw.delete_webhook().await.map_err(|e| describe(&e))?;
                 tasks.push(tokio::spawn(poll(self.clone(), bot.id, raw.clone(), tx.clone(), stopped.clone())));
+                None
             }
-        }
-        let tenant_bot = TenantBot { tenant: Tenant::of(bot), tg: raw.throttle(self.inner.config.send_limits) };
+        };
+        let tenant_bot = TenantBot { tenant: Tenant::of(bot), tg: raw.clone().throttle(self.inner.config.send_limits) };
         tasks.push(tokio::spawn(work(self.inner.shared.clone(), tenant_bot, bot.is_active, rx)));
-        tracing::info!(bot_id = %bot.id, active = bot.is_active, "bot started");
         let running = Running {
             tenant: Tenant::of(bot),
             active: bot.is_active,
             fingerprint: fingerprint.to_owned(),
-            secret,
+            secret: secret.clone(),
             tx,
             stop,
             tasks,
         };
+        // The bot takes updates before Telegram is told where to send them: Telegram may
+        // deliver the first one before its answer to `setWebhook` reaches us.
         self.inner.running.write().unwrap_or_else(lock_poisoned).insert(bot.id, running);
+        if let Some(url) = webhook {
+            let set = raw
+                .set_webhook(url)
+                .secret_token(secret.expose_secret().to_owned())
+                .allowed_updates(allowed_updates())
+                .await;
+            if let Err(e) = set {
+                self.stop_bot(bot.id, false).await;
+                return Err(describe(&e));
+            }
+        }
+        tracing::info!(bot_id = %bot.id, active = bot.is_active, "bot started");
         Ok(())
     }
 

@@ -129,6 +129,23 @@ async fn two_tenants_and_the_master_each_answer_start_with_their_own_welcome() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_update_delivered_before_telegram_answers_set_webhook_is_taken_not_refused() {
+    let store = testing::store(remnabot_store::Backend::Sqlite).await;
+    let fake = Arc::new(FakeTelegram::start().await);
+    let (_, t, token) = tenant(&store, &fake, "Alpha").await;
+    // A customer writes before the bot is up; Telegram delivers it as soon as the webhook is
+    // set, while its answer to setWebhook is still on the way.
+    fake.send_text(&token, USER, "/start");
+    fake.set_answer_delay("setWebhook", Duration::from_millis(800));
+    let app = start(store.clone(), fake.clone(), Mode::Webhook).await;
+    assert_eq!(texts_to(&app.fake, &token, USER, 1).await, vec!["Welcome to Alpha".to_owned()]);
+    let statuses = app.fake.webhook_statuses(&token);
+    assert_eq!(statuses, vec![200], "the first delivery is taken: {statuses:?}");
+    assert_eq!(store.users().count(&t).await.unwrap(), 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn webhooks_refuse_a_wrong_or_missing_secret_and_unknown_bots() {
     let store = testing::store(remnabot_store::Backend::Sqlite).await;
     let fake = Arc::new(FakeTelegram::start().await);

@@ -888,6 +888,19 @@ impl FakeTelegram {
     pub fn set_delay(&self, delay: Duration) {
         self.shared.lock().delay = delay;
     }
+
+    /// Calls of `method` (case-insensitive) take effect at once but are answered `delay`
+    /// later, like an answer slow to travel back: for `setWebhook`, updates may be delivered
+    /// before the bot hears that its webhook is set. Zero turns it off.
+    pub fn set_answer_delay(&self, method: &str, delay: Duration) {
+        let Some(method) = canonical_method(method) else { return };
+        let mut st = self.shared.lock();
+        if delay.is_zero() {
+            st.answer_delays.remove(method);
+        } else {
+            st.answer_delays.insert(method, delay);
+        }
+    }
 }
 
 fn or_panic<T>(result: Result<T, FakeTelegramError>) -> T {
@@ -914,6 +927,8 @@ struct State {
     /// User profiles, shared by all bots (one human talks to many tenants' bots).
     users: HashMap<i64, FakeUser>,
     delay: Duration,
+    /// Per method: how long its answer is held after it took effect.
+    answer_delays: HashMap<&'static str, Duration>,
     request_count: u64,
 }
 
@@ -2853,6 +2868,10 @@ async fn api_entry(
     }
     let result = api_call(&shared, token, method, uri, headers, body).await;
     shared.wake_bot(token);
+    let held = canonical_method(method).and_then(|m| shared.lock().answer_delays.get(m).copied());
+    if let Some(held) = held {
+        tokio::time::sleep(held).await;
+    }
     match result {
         Ok(value) => ok_response(value),
         Err(e) => e.into_response(),
