@@ -27,15 +27,19 @@ impl<T: ToSchema> List<T> {
 }
 
 /// The largest `offset` accepted.
-const MAX_OFFSET: u64 = 1_000_000_000;
+pub(crate) const MAX_OFFSET: u64 = 1_000_000_000;
+/// The longest search term.
+pub(crate) const MAX_SEARCH_CHARS: usize = 100;
 
 /// `limit` (1 to 200, default 50) and `offset` (default 0).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Rows per page, 1 to 200 (larger values are capped at 200); default 50.
+    /// Rows per page, 1 to 200 (0 counts as 1, larger values as 200); default 50.
+    #[param(schema_with = crate::schema::page_limit)]
     pub limit: Option<u64>,
-    /// Rows to skip; default 0.
+    /// Rows to skip, at most 10^9; default 0.
+    #[param(schema_with = crate::schema::page_offset)]
     pub offset: Option<u64>,
 }
 
@@ -101,10 +105,11 @@ impl From<Bot> for BotDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBotBody {
-    #[schema(example = "Alpha VPN")]
+    /// 1 to 64 characters, one line.
+    #[schema(schema_with = crate::schema::bot_name, example = "Alpha VPN")]
     pub name: String,
     /// The token BotFather gave, `123456789:AA...`.
-    #[schema(example = "123456789:AAH-example-token-from-botfather-0123")]
+    #[schema(schema_with = crate::schema::telegram_token, example = "123456789:AAH-example-token-from-botfather-0123")]
     pub telegram_token: String,
 }
 
@@ -125,8 +130,11 @@ pub struct ApiTokenDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BotUpdateBody {
+    /// 1 to 64 characters, one line.
+    #[schema(schema_with = crate::schema::bot_name_opt)]
     pub name: Option<String>,
-    /// Toman the wallet may go below zero (0 for none).
+    /// Toman the wallet may go below zero (0 for none, at most 10^12).
+    #[schema(schema_with = crate::schema::credit_limit_opt)]
     pub wallet_credit_limit: Option<i64>,
 }
 
@@ -134,6 +142,7 @@ pub struct BotUpdateBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TelegramTokenBody {
+    #[schema(schema_with = crate::schema::telegram_token)]
     pub telegram_token: String,
 }
 
@@ -184,8 +193,9 @@ impl From<remnabot_domain::feature::FeatureFlag> for FeatureDto {
 #[serde(deny_unknown_fields)]
 pub struct FeatureBody {
     pub enabled: bool,
-    /// A JSON object of settings; absent keeps the current ones.
-    #[schema(value_type = Option<Object>)]
+    /// A JSON object of settings (at most 32 entries of true/false, numbers or strings of up
+    /// to 1024 characters); absent keeps the current ones.
+    #[schema(schema_with = crate::schema::feature_config)]
     pub config: Option<serde_json::Value>,
 }
 
@@ -195,7 +205,7 @@ pub struct ConfigDto {
     #[schema(example = "welcome_text")]
     pub key: String,
     /// The value; `null` for a secret (which is never shown).
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = crate::schema::any_value_opt)]
     pub value: Option<serde_json::Value>,
     /// Whether this is a secret stored encrypted (such as `panel_token`).
     pub secret: bool,
@@ -205,9 +215,11 @@ pub struct ConfigDto {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigBody {
-    /// Any JSON value; known keys must have their shape (see README). For `panel_token`, the
-    /// secret as a string.
-    #[schema(value_type = Object)]
+    /// The value: each known key has its own path in this document with its value's shape;
+    /// other keys take a small value (true/false, a number, a string of up to 1024 characters,
+    /// or an array or object of at most 32 of those). For `panel_token`, the secret as a
+    /// string.
+    #[schema(schema_with = crate::schema::any_value)]
     pub value: serde_json::Value,
 }
 
@@ -253,20 +265,27 @@ impl From<remnabot_store::plans::Plan> for PlanDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanBody {
-    #[schema(example = "1 month, 50 GB")]
+    /// 1 to 64 characters, one line (a button label and a line of the plan list).
+    #[schema(schema_with = crate::schema::plan_name, example = "1 month, 50 GB")]
     pub name: String,
+    /// Up to 1000 characters, shown under the plan's summary; blank or `null` for none.
+    #[schema(schema_with = crate::schema::plan_description)]
     pub description: Option<String>,
-    #[schema(example = 30)]
+    /// 1 to 3650.
+    #[schema(schema_with = crate::schema::plan_days, example = 30)]
     pub period_days: u32,
-    /// 0 means unlimited.
-    #[schema(example = 50)]
+    /// 0 means unlimited; at most 1000000.
+    #[schema(schema_with = crate::schema::traffic_gb, example = 50)]
     pub traffic_gb: u32,
-    #[schema(example = 2)]
+    /// 1 to 1000.
+    #[schema(schema_with = crate::schema::devices, example = 2)]
     pub device_limit: u32,
-    /// Toman, positive.
-    #[schema(example = 150000)]
+    /// Toman, 1 to 10^12.
+    #[schema(schema_with = crate::schema::amount, example = 150000)]
     pub price: i64,
+    /// Place in the list, -10^6 to 10^6; default 0.
     #[serde(default)]
+    #[schema(schema_with = crate::schema::sort_order)]
     pub sort_order: i32,
 }
 
@@ -357,17 +376,24 @@ fn default_weight() -> u32 {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CardBody {
-    /// 16 digits; spaces, dashes and Persian digits are accepted.
-    #[schema(example = "6037-9912-3456-7893")]
+    /// 16 digits passing the Luhn check; spaces, dashes and Persian digits are accepted.
+    #[schema(schema_with = crate::schema::card_number, example = "6037-9912-3456-7893")]
     pub number: String,
-    #[schema(example = "Ali Rezaei")]
+    /// 1 to 64 characters, one line.
+    #[schema(schema_with = crate::schema::holder_name, example = "Ali Rezaei")]
     pub holder_name: String,
+    /// Up to 64 characters, one line; blank or `null` for none.
+    #[schema(schema_with = crate::schema::bank_name)]
     pub bank_name: Option<String>,
     /// 0 to 1000, default 1.
     #[serde(default = "default_weight")]
+    #[schema(schema_with = crate::schema::card_weight)]
     pub weight: u32,
+    /// Payments per day, 1 to 10^6; `null` for no cap.
+    #[schema(schema_with = crate::schema::daily_count_cap)]
     pub daily_count_cap: Option<i64>,
-    /// Toman.
+    /// Toman per day, 1 to 10^12; `null` for no cap.
+    #[schema(schema_with = crate::schema::amount_opt)]
     pub daily_amount_cap: Option<i64>,
 }
 
@@ -438,7 +464,9 @@ impl From<remnabot_store::users::User> for UserDto {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserSearchQuery {
-    /// A substring of the username or first name (any case), or a Telegram id.
+    /// A substring of the username or first name (any case), or a Telegram id; at most 100
+    /// characters.
+    #[param(schema_with = crate::schema::search)]
     pub search: Option<String>,
 }
 
@@ -446,12 +474,14 @@ pub struct UserSearchQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdjustBody {
-    /// Toman: positive credits, negative debits; never zero.
-    #[schema(example = 50000)]
+    /// Toman: positive credits, negative debits; never zero; at most 10^12 either way.
+    #[schema(schema_with = crate::schema::signed_amount, example = 50000)]
     pub amount: i64,
     /// 1 to 128 characters; the same key applies once (a retried request changes nothing).
-    #[schema(example = "refund-2024-06-01-42")]
+    #[schema(schema_with = crate::schema::idempotency_key, example = "refund-2024-06-01-42")]
     pub idempotency_key: String,
+    /// Up to 1000 characters.
+    #[schema(schema_with = crate::schema::ledger_note)]
     pub description: Option<String>,
 }
 
@@ -459,12 +489,14 @@ pub struct AdjustBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreditBody {
-    /// Toman, positive.
-    #[schema(example = 1000000)]
+    /// Toman, 1 to 10^12.
+    #[schema(schema_with = crate::schema::amount, example = 1000000)]
     pub amount: i64,
     /// 1 to 128 characters; the same key applies once.
-    #[schema(example = "deposit-2024-06-01")]
+    #[schema(schema_with = crate::schema::idempotency_key, example = "deposit-2024-06-01")]
     pub idempotency_key: String,
+    /// Up to 1000 characters.
+    #[schema(schema_with = crate::schema::ledger_note)]
     pub description: Option<String>,
 }
 
@@ -549,12 +581,25 @@ impl From<remnabot_store::subscriptions::Subscription> for SubscriptionDto {
     }
 }
 
-/// `status` and `user_id` filters.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct StatusQuery {
-    /// Only rows in this status.
-    pub status: Option<String>,
+/// A `status` filter, one query type per list so each names its own statuses.
+macro_rules! status_query {
+    ($($name:ident => $schema:path;)+) => {$(
+        /// `status` filter.
+        #[derive(Debug, Default, Deserialize, IntoParams)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// Only rows in this status.
+            #[param(schema_with = $schema)]
+            pub status: Option<String>,
+        }
+    )+};
+}
+
+status_query! {
+    SubscriptionStatusQuery => crate::schema::subscription_status;
+    TicketStatusQuery => crate::schema::ticket_status;
+    CardPaymentStatusQuery => crate::schema::card_payment_status;
+    StarsStatusQuery => crate::schema::stars_status;
 }
 
 /// `user_id` filter.
@@ -562,6 +607,7 @@ pub struct StatusQuery {
 #[into_params(parameter_in = Query)]
 pub struct UserFilterQuery {
     /// Only this customer's rows.
+    #[param(schema_with = crate::schema::user_id_filter)]
     pub user_id: Option<i64>,
 }
 
@@ -570,9 +616,11 @@ pub struct UserFilterQuery {
 #[serde(deny_unknown_fields)]
 pub struct ExtendBody {
     /// 1 to 3650.
-    #[schema(example = 30)]
+    #[schema(schema_with = crate::schema::extend_days, example = 30)]
     pub days: u32,
-    /// Makes a retried request apply once; a fresh key is made when absent.
+    /// 1 to 128 characters: makes a retried request apply once; a fresh key is made when
+    /// absent.
+    #[schema(schema_with = crate::schema::idempotency_key_opt)]
     pub idempotency_key: Option<String>,
 }
 
@@ -687,6 +735,7 @@ impl From<remnabot_store::payments::CardPayment> for CardPaymentDto {
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
     /// Told to the customer; at most 1000 characters.
+    #[schema(schema_with = crate::schema::reject_reason)]
     pub reason: Option<String>,
 }
 
@@ -800,9 +849,9 @@ impl From<remnabot_store::tickets::TicketMessage> for TicketMessageDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketReplyBody {
-    /// 1 to 4096 characters after trimming. The customer gets it through the tenant's bot
+    /// 1 to 4096 characters, not only spaces. The customer gets it through the tenant's bot
     /// (quoted up to 3500 characters; the whole answer is stored).
-    #[schema(example = "Please update the app and try the second server.")]
+    #[schema(schema_with = crate::schema::ticket_answer, example = "Please update the app and try the second server.")]
     pub text: String,
 }
 
@@ -854,18 +903,16 @@ impl From<remnabot_store::promos::PromoCode> for PromoCodeDto {
     }
 }
 
-/// A new promo code.
-#[derive(Debug, Deserialize, ToSchema)]
+/// A new promo code. Its schema is written out ([`crate::schema::promo_code_body`]): the
+/// bound of `value` depends on `kind`.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PromoCodeBody {
     /// 3 to 64 characters of A-Z, 0-9, `_`, `-` (stored in upper case).
-    #[schema(example = "SUMMER25")]
     pub code: String,
     /// `balance`, `days` or `discount`.
-    #[schema(example = "discount")]
     pub kind: String,
     /// Toman for `balance`, days for `days`, percent (1 to 100) for `discount`.
-    #[schema(example = 25)]
     pub value: i64,
     /// 0 (the default) means unlimited.
     #[serde(default)]
@@ -873,6 +920,14 @@ pub struct PromoCodeBody {
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
 }
+
+impl utoipa::PartialSchema for PromoCodeBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::promo_code_body_placeholder().into()
+    }
+}
+
+impl ToSchema for PromoCodeBody {}
 
 // ------------------------------------------------------------------------------------------
 // Wallet and statistics

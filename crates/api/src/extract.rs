@@ -34,12 +34,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 ApiError::BadJson("the body could not be read".to_owned())
             }
         })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::BadJson(e.to_string()))?;
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| ApiError::BadJson(e.to_string()))?;
+        integral_numbers(&mut value);
         serde_path_to_error::deserialize(value).map(Json).map_err(|e| {
             let path = e.path().to_string();
             let field = if path == "." || path.is_empty() { "body".to_owned() } else { path };
             ApiError::BadField { message: format!("invalid {field}: {}", e.inner()), field }
         })
+    }
+}
+
+/// Writes every number with no fractional part (`30.0`) as the integer it is. JSON Schema,
+/// and so the API's OpenAPI document, counts `30.0` as an integer; serde would refuse it for
+/// an integer field.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(x) = n.as_f64().filter(|x| x.fract() == 0.0)
+                && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&x)
+            {
+                // In range and integral: the cast is exact.
+                *value = serde_json::Value::from(x as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 
@@ -100,4 +121,18 @@ fn query_error(e: &QueryRejection) -> ApiError {
         .unwrap_or("query")
         .to_owned();
     ApiError::BadParameter { field, message: format!("the query string is invalid: {detail}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn integral_floats_become_integers_and_others_stay() {
+        let mut v = json!({"a": 30.0, "b": [1.5, -2.0, 1e20], "c": 7, "d": "8.0"});
+        integral_numbers(&mut v);
+        assert_eq!(v, json!({"a": 30, "b": [1.5, -2, 1e20], "c": 7, "d": "8.0"}));
+        assert!(v["a"].is_i64());
+    }
 }

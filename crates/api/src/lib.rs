@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod routes;
+pub mod schema;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -288,15 +289,22 @@ fn api_routes() -> OpenApiRouter<ApiState> {
 }
 
 /// The OpenAPI document of every route.
+/// The OpenAPI document of every route as utoipa models it; [`openapi_document`] is the one
+/// served, with every bound filled in.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api_routes().split_for_parts().1
+}
+
+/// The OpenAPI document as `/api/openapi.json` serves it: exactly what the API accepts.
+pub fn openapi_document() -> serde_json::Value {
+    schema::document(&openapi())
 }
 
 /// The OpenAPI 3.1 document of this API.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "system", security(()),
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
 async fn openapi_json(State(s): State<ApiState>) -> impl IntoResponse {
-    let json = s.inner.openapi_json.get_or_init(|| openapi().to_json().unwrap_or_else(|_| "{}".to_owned()));
+    let json = s.inner.openapi_json.get_or_init(|| openapi_document().to_string());
     ([(header::CONTENT_TYPE, "application/json")], json.clone())
 }
 

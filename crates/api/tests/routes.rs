@@ -894,3 +894,42 @@ async fn stars_payments_are_listed_and_read_and_counted_in_the_metrics() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_api_refuses_texts_and_counts_the_bot_cannot_show_and_its_document_says_so() {
+    let api = spawn(remnabot_store::Backend::Sqlite).await;
+    let (b, _) = api.create_tenant("Alpha").await;
+    let plan = |name: String, description: Option<String>| {
+        json!({"name": name, "description": description, "period_days": 30, "traffic_gb": 50,
+               "device_limit": 2, "price": 150_000})
+    };
+    let plans = format!("/api/v1/bots/{b}/plans");
+    assert_error(&api.op("POST", &plans, Some(plan("n".repeat(255), None))).await, 422, "invalid_input");
+    assert_error(&api.op("POST", &plans, Some(plan("ok".into(), Some("d".repeat(1001))))).await, 422, "invalid_input");
+    let longest = api.op("POST", &plans, Some(plan("n".repeat(64), Some("d".repeat(1000))))).await;
+    assert_eq!(longest.status, 201, "{}", longest.text);
+    let trial = json!({"value": {"days": 95_000_000, "traffic_gb": 1, "device_limit": 1}});
+    let res = api.op("PUT", &format!("/api/v1/bots/{b}/config/trial"), Some(trial)).await;
+    assert_error(&res, 422, "invalid_input");
+    // Integers written with a zero fraction are integers (as JSON Schema counts them).
+    let res = api.op("PUT", &format!("/api/v1/bots/{b}/config/referral_percent"), Some(json!({"value": 10.0}))).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    // Custom values are small.
+    let big = json!({"value": "x".repeat(1025)});
+    assert_error(&api.op("PUT", &format!("/api/v1/bots/{b}/config/shop.motto"), Some(big)).await, 422, "invalid_input");
+
+    // What schemathesis found the document calling valid, it now calls invalid.
+    let doc = api.call("GET", "/api/openapi.json", None, None).await.body;
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["PlanBody"]["properties"]["name"]["maxLength"], 64);
+    assert_eq!(schemas["PlanBody"]["properties"]["description"]["maxLength"], 1000);
+    assert_eq!(schemas["CardBody"]["properties"]["daily_count_cap"]["minimum"], 1, "daily_count_cap: 0");
+    let promo = schemas["PromoCodeBody"].to_string();
+    assert!(promo.contains("must be later than `valid_from`"), "{promo}");
+    let welcome = &doc["paths"]["/api/v1/bots/{bot_id}/config/welcome_text"]["put"]["requestBody"]["content"]["application/json"]
+        ["schema"]["properties"]["value"];
+    assert_eq!(welcome["type"], "string", "welcome_text: {{}} is not a string: {welcome}");
+    let trial = &doc["paths"]["/api/v1/bots/{bot_id}/config/trial"]["put"]["requestBody"]["content"]["application/json"]
+        ["schema"]["properties"]["value"];
+    assert_eq!(trial["properties"]["days"]["maximum"], 365, "{trial}");
+}

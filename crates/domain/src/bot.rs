@@ -25,19 +25,18 @@ pub struct Bot {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Validates a bot's display name.
+/// Validates a bot's display name ([`crate::text::BotName`]).
 ///
 /// # Errors
-/// [`crate::Error::Invalid`] when the name is empty or longer than 255 characters.
+/// [`crate::Error::Invalid`] when the name is blank, longer than 64 characters or has a
+/// control character.
 pub fn parse_name(name: &str) -> crate::Result<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(crate::Error::invalid("name", "must not be empty"));
-    }
-    if name.chars().count() > 255 {
-        return Err(crate::Error::invalid("name", "must be at most 255 characters"));
-    }
-    Ok(name.to_owned())
+    crate::text::BotName::parse(name).map(String::from)
+}
+
+/// The JSON Schema of a Telegram bot token, as [`parse_telegram_token`] checks it.
+pub fn telegram_token_schema() -> serde_json::Value {
+    serde_json::json!({"type": "string", "pattern": "^[0-9]{1,18}:[A-Za-z0-9_-]{30,100}$"})
 }
 
 /// Checks the shape of a Telegram bot token (`<digits>:<35 or more of [A-Za-z0-9_-]>`) and
@@ -53,7 +52,7 @@ pub fn parse_telegram_token(token: &str) -> crate::Result<i64> {
         )
     };
     let (id, secret) = token.split_once(':').ok_or_else(bad)?;
-    if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+    if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     if secret.len() < 30

@@ -34,6 +34,20 @@ const CARD_DIGITS: usize = 16;
 pub struct CardNumber(String);
 
 impl CardNumber {
+    /// The longest card number taken as typed (digits with spaces or dashes).
+    pub const MAX_INPUT_CHARS: usize = 64;
+
+    /// The JSON Schema of a card number as typed: the `bank-card-number` format (16 digits
+    /// passing the Luhn checksum once spaces and dashes are dropped) within this pattern.
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::json!({
+            "type": "string",
+            "format": "bank-card-number",
+            "maxLength": CardNumber::MAX_INPUT_CHARS,
+            "pattern": r"^[\s0-9\u06F0-\u06F9\u0660-\u0669-]*$",
+        })
+    }
+
     /// Validates a card number as a person would type or paste it.
     ///
     /// Digits may be ASCII (`0`–`9`), Persian (`۰`–`۹`, U+06F0..U+06F9) or Arabic-Indic
@@ -45,6 +59,12 @@ impl CardNumber {
     /// [`Error::Invalid`] on field `card_number` when the input contains any other character,
     /// does not have exactly 16 digits, or fails the Luhn checksum.
     pub fn parse(input: &str) -> Result<CardNumber> {
+        if input.chars().count() > CardNumber::MAX_INPUT_CHARS {
+            return Err(Error::invalid(
+                "card_number",
+                format!("must be at most {} characters", CardNumber::MAX_INPUT_CHARS),
+            ));
+        }
         let mut digits = String::with_capacity(CARD_DIGITS);
         let mut count: usize = 0;
         for c in input.chars() {

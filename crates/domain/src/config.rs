@@ -1,10 +1,14 @@
 //! Tenant configuration: JSON values per key, with the known keys validated and typed.
 
+use std::ops::RangeInclusive;
+
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::card::RotationStrategy;
 use crate::error::{Error, Result};
-use crate::money::Toman;
+use crate::limits;
+use crate::text::{SupportContact, TextRule, WelcomeText};
 
 /// A language the bots speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -182,42 +186,142 @@ pub fn parse_value(key: &str, json: &str) -> Result<serde_json::Value> {
     Ok(value)
 }
 
-/// The value as an integer within `min..=max`.
-fn in_range(value: &serde_json::Value, min: i64, max: i64) -> Option<i64> {
-    value.as_i64().filter(|n| (min..=max).contains(n))
+/// The value as an integer within `range`.
+fn in_range(value: &serde_json::Value, range: RangeInclusive<i64>) -> Option<i64> {
+    value.as_i64().filter(|n| range.contains(n))
 }
 
-/// Checks the key and, for known keys, the value's shape.
+/// Telegram ids as the platform takes them: a user's is positive, a group's negative; both
+/// fit in 13 digits.
+const TELEGRAM_ID: RangeInclusive<i64> = -9_999_999_999_999..=9_999_999_999_999;
+
+/// The bounds of a secret setting (`panel_token`): one line of up to 1024 characters.
+pub const SECRET_RULE: TextRule =
+    TextRule { field: "value", max_chars: 1024, multiline: false, blank: crate::text::Blank::Refused };
+
+/// The bounds of a `panel_url`.
+pub const PANEL_URL_MAX_CHARS: usize = 2048;
+
+/// Whether `c` may appear in a URL setting: no spaces, no control characters.
+fn url_char(c: char) -> bool {
+    !c.is_whitespace() && !c.is_control() && c != '\u{feff}'
+}
+
+/// Values of keys the platform does not know: a true/false, a number within ±10^15, a string
+/// of up to [`CUSTOM_STRING_CHARS`] characters, or an array or object of at most
+/// [`CUSTOM_ITEMS`] of those (object keys 1 to 64 characters). Nothing larger is stored.
+pub const CUSTOM_ITEMS: usize = 32;
+/// The longest string in a custom value.
+pub const CUSTOM_STRING_CHARS: usize = 1024;
+/// The largest magnitude of a number in a custom value.
+pub const CUSTOM_NUMBER_MAX: f64 = 1e15;
+
+fn custom_scalar(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Bool(_) => true,
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(|x| x.abs() <= CUSTOM_NUMBER_MAX),
+        serde_json::Value::String(s) => s.chars().count() <= CUSTOM_STRING_CHARS,
+        _ => false,
+    }
+}
+
+/// Checks a value of a key the platform does not know (also a feature's settings).
+///
+/// # Errors
+/// [`Error::Invalid`] naming `field` with the rule.
+pub fn validate_custom(field: &'static str, value: &serde_json::Value) -> Result<()> {
+    let ok = match value {
+        serde_json::Value::Array(items) => items.len() <= CUSTOM_ITEMS && items.iter().all(custom_scalar),
+        serde_json::Value::Object(map) => {
+            map.len() <= CUSTOM_ITEMS
+                && map.iter().all(|(k, v)| (1..=64).contains(&k.chars().count()) && custom_scalar(v))
+        }
+        other => custom_scalar(other),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!(
+                "must be true or false, a number within ±10^15, a string of at most {CUSTOM_STRING_CHARS} \
+                 characters, or an array or object of at most {CUSTOM_ITEMS} of those"
+            ),
+        ))
+    }
+}
+
+/// The JSON Schema of the values [`validate_custom`] accepts; `object_only` for a feature's
+/// settings, which are always an object.
+pub fn custom_value_schema(object_only: bool) -> serde_json::Value {
+    let scalar = json!({"oneOf": [
+        {"type": "boolean"},
+        {"type": "number", "minimum": -CUSTOM_NUMBER_MAX, "maximum": CUSTOM_NUMBER_MAX},
+        {"type": "string", "maxLength": CUSTOM_STRING_CHARS},
+    ]});
+    let object = json!({
+        "type": "object",
+        "maxProperties": CUSTOM_ITEMS,
+        "propertyNames": {"minLength": 1, "maxLength": 64},
+        "additionalProperties": scalar,
+    });
+    if object_only {
+        return object;
+    }
+    json!({"oneOf": [
+        {"type": "boolean"},
+        {"type": "number", "minimum": -CUSTOM_NUMBER_MAX, "maximum": CUSTOM_NUMBER_MAX},
+        {"type": "string", "maxLength": CUSTOM_STRING_CHARS},
+        {"type": "array", "maxItems": CUSTOM_ITEMS, "items": scalar},
+        object,
+    ]})
+}
+
+/// Checks the key and the value: a known key's value must have its shape and range, any
+/// other key's value must be small ([`validate_custom`]).
 ///
 /// # Errors
 /// [`Error::Invalid`] with what is wrong.
 pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
     validate_key(key)?;
-    let Some(known) = ConfigKey::known(key) else { return Ok(()) };
+    let Some(known) = ConfigKey::known(key) else { return validate_custom("value", value) };
     let shape = |expected: &str| Error::invalid("value", format!("`{key}` must be {expected}"));
+    let text = |rule: TextRule| -> Result<()> {
+        let s = value.as_str().ok_or_else(|| shape("a string"))?;
+        rule.check(s).map(|_| ()).map_err(|e| match e {
+            Error::Invalid { reason, .. } => Error::invalid("value", format!("`{key}` {reason}")),
+            other => other,
+        })
+    };
     match known {
         ConfigKey::Languages => {
             let langs: Vec<String> =
                 serde_json::from_value(value.clone()).map_err(|_| shape("an array of language codes"))?;
-            if langs.is_empty() {
-                return Err(shape("a non-empty array of language codes"));
+            if langs.is_empty() || langs.len() > Language::ALL.len() {
+                return Err(shape("an array of 1 to 3 language codes"));
             }
+            let mut seen = Vec::new();
             for l in &langs {
-                Language::parse(l)?;
+                let lang = Language::parse(l)?;
+                if seen.contains(&lang) {
+                    return Err(shape("an array of different language codes"));
+                }
+                seen.push(lang);
             }
         }
-        ConfigKey::SupportContact | ConfigKey::WelcomeText => {
-            let s = value.as_str().ok_or_else(|| shape("a string"))?;
-            if s.trim().is_empty() || s.chars().count() > 4096 {
-                return Err(shape("a non-empty string of at most 4096 characters"));
-            }
-        }
+        ConfigKey::WelcomeText => text(WelcomeText::RULE)?,
+        ConfigKey::SupportContact => text(SupportContact::RULE)?,
         ConfigKey::AdminChatId => {
-            value.as_i64().ok_or_else(|| shape("an integer chat id"))?;
+            in_range(value, TELEGRAM_ID)
+                .filter(|id| *id != 0)
+                .ok_or_else(|| shape("a Telegram chat id (a non-zero integer of at most 13 digits)"))?;
         }
         ConfigKey::AdminIds => {
-            let _: Vec<i64> =
+            let ids: Vec<i64> =
                 serde_json::from_value(value.clone()).map_err(|_| shape("an array of integer Telegram ids"))?;
+            if ids.len() > limits::MAX_ADMINS || !ids.iter().all(|id| (1..=*TELEGRAM_ID.end()).contains(id)) {
+                return Err(shape("an array of at most 50 Telegram user ids (positive, at most 13 digits)"));
+            }
         }
         ConfigKey::CardRotationStrategy => {
             let _: RotationStrategy = serde_json::from_value(value.clone())
@@ -226,16 +330,18 @@ pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
         ConfigKey::Trial => {
             let t: TrialParams = serde_json::from_value(value.clone())
                 .map_err(|_| shape("an object {\"days\":N,\"traffic_gb\":N,\"device_limit\":N}"))?;
-            if t.days == 0 || t.device_limit == 0 {
-                return Err(shape("a trial of at least one day and one device"));
-            }
+            limits::check_u32("days", t.days, limits::TRIAL_DAYS)
+                .and_then(|_| limits::check_u32("traffic_gb", t.traffic_gb, limits::TRAFFIC_GB))
+                .and_then(|_| limits::check_u32("device_limit", t.device_limit, limits::DEVICES))
+                .map_err(|_| shape("a trial of 1 to 365 days, 0 (unlimited) to 1000000 GB and 1 to 1000 devices"))?;
         }
         ConfigKey::ZarinpalMerchantId => {
             let s = value.as_str().ok_or_else(|| shape("a string"))?;
             crate::payment::MerchantId::parse(s)?;
         }
         ConfigKey::StarsRate => {
-            in_range(value, 1, 100_000_000).ok_or_else(|| shape("an integer number of Toman per Star above 0"))?;
+            in_range(value, 1..=100_000_000)
+                .ok_or_else(|| shape("an integer number of Toman per Star from 1 to 100000000"))?;
         }
         ConfigKey::ResetDevicesOnRenewal | ConfigKey::ZarinpalSandbox => {
             value.as_bool().ok_or_else(|| shape("true or false"))?;
@@ -244,16 +350,14 @@ pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
             let squads: Vec<String> =
                 serde_json::from_value(value.clone()).map_err(|_| shape("an array of internal-squad uuids"))?;
             let uuid_like = |s: &String| s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-            if !squads.iter().all(uuid_like) {
-                return Err(shape("an array of internal-squad uuids (36 characters of hex digits and `-`)"));
+            if squads.len() > limits::MAX_SQUADS || !squads.iter().all(uuid_like) {
+                return Err(shape("an array of at most 64 internal-squad uuids (36 characters of hex digits and `-`)"));
             }
         }
         ConfigKey::PanelUrl => {
             let s = value.as_str().ok_or_else(|| shape("a string URL"))?;
-            if !(s.starts_with("https://") || s.starts_with("http://"))
-                || s.contains(char::is_whitespace)
-                || s.len() > 2048
-            {
+            let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).unwrap_or_default();
+            if rest.is_empty() || !rest.chars().all(url_char) || s.chars().count() > PANEL_URL_MAX_CHARS {
                 return Err(shape("an http(s) URL such as https://panel.example.com"));
             }
         }
@@ -264,20 +368,84 @@ pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
             ));
         }
         ConfigKey::ReferralPercent => {
-            in_range(value, 0, 100).ok_or_else(|| shape("an integer from 0 to 100"))?;
+            in_range(value, 0..=100).ok_or_else(|| shape("an integer from 0 to 100"))?;
         }
         ConfigKey::CardPaymentMinutes => {
-            in_range(value, 1, 1440).ok_or_else(|| shape("an integer number of minutes from 1 to 1440"))?;
+            in_range(value, 1..=1440).ok_or_else(|| shape("an integer number of minutes from 1 to 1440"))?;
         }
         ConfigKey::ReceiptReviewHours => {
-            in_range(value, 1, 168).ok_or_else(|| shape("an integer number of hours from 1 to 168"))?;
+            in_range(value, 1..=168).ok_or_else(|| shape("an integer number of hours from 1 to 168"))?;
         }
         ConfigKey::WholesalePricePerGb => {
-            let n = value.as_i64().ok_or_else(|| shape("an integer amount of Toman"))?;
-            Toman(n).positive("value").or_else(|e| if n == 0 { Ok(Toman::ZERO) } else { Err(e) })?;
+            in_range(value, limits::WHOLESALE_PER_GB)
+                .ok_or_else(|| shape("an integer amount of Toman from 0 to 100000000"))?;
         }
     }
     Ok(())
+}
+
+impl ConfigKey {
+    /// The JSON Schema of this key's value, as [`validate_value`] checks it (for
+    /// `panel_token`, the secret as it is set).
+    pub fn value_schema(self) -> serde_json::Value {
+        let int = |range: RangeInclusive<i64>| limits::range_schema(&range);
+        match self {
+            ConfigKey::Languages => json!({
+                "type": "array",
+                "items": {"type": "string", "enum": ["fa", "en", "ru"]},
+                "minItems": 1,
+                "maxItems": 3,
+                "uniqueItems": true,
+            }),
+            ConfigKey::WelcomeText => WelcomeText::RULE.json_schema(),
+            ConfigKey::SupportContact => SupportContact::RULE.json_schema(),
+            ConfigKey::AdminChatId => json!({
+                "type": "integer",
+                "minimum": TELEGRAM_ID.start(),
+                "maximum": TELEGRAM_ID.end(),
+                "not": {"const": 0},
+            }),
+            ConfigKey::AdminIds => json!({
+                "type": "array",
+                "items": int(1..=*TELEGRAM_ID.end()),
+                "maxItems": limits::MAX_ADMINS,
+            }),
+            ConfigKey::CardRotationStrategy => {
+                json!({"type": "string", "enum": ["round_robin", "random", "time_based", "weighted"]})
+            }
+            ConfigKey::Trial => json!({
+                "type": "object",
+                "properties": {
+                    "days": int(limits::TRIAL_DAYS),
+                    "traffic_gb": int(limits::TRAFFIC_GB),
+                    "device_limit": int(limits::DEVICES),
+                },
+                "required": ["days", "traffic_gb", "device_limit"],
+                "additionalProperties": false,
+            }),
+            ConfigKey::ZarinpalMerchantId => json!({
+                "type": "string",
+                "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+            }),
+            ConfigKey::StarsRate => int(1..=100_000_000),
+            ConfigKey::ResetDevicesOnRenewal | ConfigKey::ZarinpalSandbox => json!({"type": "boolean"}),
+            ConfigKey::PanelSquads => json!({
+                "type": "array",
+                "items": {"type": "string", "pattern": "^[0-9a-fA-F-]{36}$"},
+                "maxItems": limits::MAX_SQUADS,
+            }),
+            ConfigKey::PanelUrl => json!({
+                "type": "string",
+                "maxLength": PANEL_URL_MAX_CHARS,
+                "pattern": r"^https?://[^\s\u0000-\u001F\u007F-\u009F\uFEFF]+$",
+            }),
+            ConfigKey::PanelToken => SECRET_RULE.json_schema(),
+            ConfigKey::ReferralPercent => int(0..=100),
+            ConfigKey::CardPaymentMinutes => int(1..=1440),
+            ConfigKey::ReceiptReviewHours => int(1..=168),
+            ConfigKey::WholesalePricePerGb => int(limits::WHOLESALE_PER_GB),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -325,5 +493,48 @@ mod tests {
         assert!(validate_value("stars_rate", &json!(1000)).is_ok());
         assert!(validate_value("stars_rate", &json!(0)).is_err());
         assert!(validate_value("stars_rate", &json!(1.5)).is_err());
+    }
+
+    #[test]
+    fn periods_and_counts_in_configuration_have_sane_ranges() {
+        let trial = |days: i64, gb: i64, devices: i64| json!({"days": days, "traffic_gb": gb, "device_limit": devices});
+        assert!(validate_value("trial", &trial(365, 0, 1)).is_ok());
+        assert!(validate_value("trial", &trial(95_000_000, 1, 1)).is_err(), "a trial of 95 million days");
+        assert!(validate_value("trial", &trial(366, 1, 1)).is_err());
+        assert!(validate_value("trial", &trial(1, 1_000_001, 1)).is_err());
+        assert!(validate_value("trial", &trial(1, 1, 1001)).is_err());
+        assert!(validate_value("languages", &json!(["fa", "fa"])).is_err());
+        assert!(validate_value("languages", &json!(["fa", "en", "ru"])).is_ok());
+        assert!(validate_value("admin_ids", &json!((1..=51).collect::<Vec<i64>>())).is_err());
+        assert!(validate_value("admin_ids", &json!([0])).is_err());
+        assert!(validate_value("admin_chat_id", &json!(0)).is_err());
+        assert!(validate_value("admin_chat_id", &json!(-1_001_234_567_890_i64)).is_ok());
+        assert!(validate_value("wholesale_price_per_gb", &json!(100_000_001)).is_err());
+        assert!(validate_value("welcome_text", &json!({})).is_err());
+        assert!(validate_value("welcome_text", &json!("x".repeat(3001))).is_err());
+        assert!(validate_value("support_contact", &json!("x".repeat(257))).is_err());
+        assert!(validate_value("panel_url", &json!("https://")).is_err());
+        assert!(validate_value("panel_url", &json!("https://a b")).is_err());
+    }
+
+    #[test]
+    fn custom_values_are_size_limited() {
+        assert!(validate_value("shop.motto", &json!("x".repeat(1024))).is_ok());
+        assert!(validate_value("shop.motto", &json!("x".repeat(1025))).is_err());
+        assert!(validate_value("shop.list", &json!((0..32).collect::<Vec<i32>>())).is_ok());
+        assert!(validate_value("shop.list", &json!((0..33).collect::<Vec<i32>>())).is_err());
+        assert!(validate_value("shop.nested", &json!({"a": {"b": 1}})).is_err());
+        assert!(validate_value("shop.nested", &json!([[1]])).is_err());
+        assert!(validate_value("shop.big", &json!(1e16)).is_err());
+        assert!(validate_value("shop.none", &json!(null)).is_err());
+        assert!(validate_custom("config", &json!({"x": "y"})).is_ok());
+    }
+
+    #[test]
+    fn every_known_key_has_a_schema_with_a_type() {
+        for key in ConfigKey::ALL {
+            let schema = key.value_schema();
+            assert!(schema.get("type").is_some(), "{}: {schema}", key.as_str());
+        }
     }
 }

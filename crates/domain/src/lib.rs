@@ -1,5 +1,6 @@
 //! The remnabot domain: ids, money, the `Tenant` scope, feature keys, configuration keys,
-//! payment-card rules and the errors every layer speaks. No I/O lives here.
+//! payment-card rules, bounded texts and ranges, and the errors every layer speaks. No I/O
+//! lives here.
 
 pub mod bot;
 pub mod card;
@@ -7,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod feature;
 pub mod ids;
+pub mod limits;
 pub mod money;
 pub mod notify;
 pub mod page;
@@ -14,6 +16,7 @@ pub mod panel;
 mod panel_naming;
 pub mod payment;
 pub mod tenant;
+pub mod text;
 
 pub use bot::Bot;
 pub use error::{Error, Result};

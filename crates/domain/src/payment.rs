@@ -19,7 +19,6 @@ impl MerchantId {
     /// # Errors
     /// [`Error::Invalid`] naming `zarinpal_merchant_id` (without echoing the value).
     pub fn parse(s: &str) -> Result<MerchantId> {
-        let s = s.trim();
         let uuid_like = s.len() == 36
             && s.chars()
                 .enumerate()

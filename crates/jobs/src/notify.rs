@@ -79,7 +79,10 @@ impl NotificationWorker {
                         NotifyError::RetryAfter(d) => *d,
                         _ => self.backoff.delay(note.attempts.saturating_add(1)),
                     };
-                    let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(300));
+                    let next = remnabot_domain::limits::later(
+                        now,
+                        chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX),
+                    );
                     tracing::warn!(bot_id = %bot.id, error = %e, retry_in = ?wait, "message not sent");
                     notifications.mark_failed(&tenant, note.id, &e.to_string(), next).await?;
                     report.failed += 1;

@@ -294,7 +294,8 @@ impl ProvisioningWorker {
     ) -> Result<()> {
         let failures = entry.attempts.saturating_add(1);
         let delay = self.config.backoff.delay(failures);
-        let next = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(600));
+        let next =
+            remnabot_domain::limits::later(now, chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX));
         let alerts = if failures >= self.config.alert_after && !entry.alerted {
             self.admin_alerts(tenant, entry, failures, error).await?
         } else {

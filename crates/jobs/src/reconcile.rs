@@ -98,8 +98,11 @@ impl ZarinpalReconciler {
     async fn tenant_pass(&self, tenant: &Tenant, now: DateTime<Utc>, report: &mut ReconcileReport) -> Result<()> {
         let sales = self.store.sales();
         let Some(account) = sales.zarinpal_account(tenant).await? else { return Ok(()) };
-        let pending = sales.pending_zarinpal(tenant, now - self.config.min_age).await?;
-        let failed = sales.failed_zarinpal(tenant, now - self.config.recheck_failed_for).await?;
+        let pending =
+            sales.pending_zarinpal(tenant, remnabot_domain::limits::earlier(now, self.config.min_age)).await?;
+        let failed = sales
+            .failed_zarinpal(tenant, remnabot_domain::limits::earlier(now, self.config.recheck_failed_for))
+            .await?;
         if pending.is_empty() && failed.is_empty() {
             return Ok(());
         }

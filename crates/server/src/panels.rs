@@ -136,7 +136,7 @@ mod tests {
     fn probe(name: &str) -> NewPanelUser {
         NewPanelUser {
             username: name.to_owned(),
-            expire_at: chrono::Utc::now() + chrono::Duration::days(1),
+            expire_at: remnabot_domain::limits::later(chrono::Utc::now(), chrono::Duration::days(1)),
             traffic_limit_bytes: 0,
             traffic_limit_strategy: Default::default(),
             hwid_device_limit: None,

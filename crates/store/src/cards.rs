@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use remnabot_domain::card::{CardCandidate, CardNumber, RotationStrategy, pick};
+use remnabot_domain::limits;
+use remnabot_domain::text::{BankName, HolderName};
 use remnabot_domain::{CardId, Error, Page, Result, Tenant, Toman};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
@@ -65,22 +67,14 @@ struct ValidCard {
 impl CardSpec {
     fn validate(self) -> Result<ValidCard> {
         let number = CardNumber::parse(&self.number)?;
-        let holder_name = self.holder_name.trim().to_owned();
-        if holder_name.is_empty() || holder_name.chars().count() > 255 {
-            return Err(Error::invalid("holder_name", "must be 1 to 255 characters"));
-        }
-        let bank_name = self.bank_name.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty());
-        if bank_name.as_ref().is_some_and(|b| b.chars().count() > 255) {
-            return Err(Error::invalid("bank_name", "must be at most 255 characters"));
-        }
-        if self.weight > 1000 {
-            return Err(Error::invalid("weight", "must be between 0 and 1000"));
-        }
-        if self.daily_count_cap.is_some_and(|c| c < 1) {
-            return Err(Error::invalid("daily_count_cap", "must be at least 1 when set"));
+        let holder_name = HolderName::parse(&self.holder_name)?.into_string();
+        let bank_name = BankName::parse_opt(self.bank_name.as_deref())?.map(String::from);
+        limits::check_u32("weight", self.weight, limits::CARD_WEIGHT)?;
+        if let Some(cap) = self.daily_count_cap {
+            limits::check("daily_count_cap", cap, limits::DAILY_COUNT_CAP)?;
         }
         if let Some(cap) = self.daily_amount_cap {
-            cap.positive("daily_amount_cap")?;
+            limits::check("daily_amount_cap", cap.0, limits::AMOUNT)?;
         }
         Ok(ValidCard {
             number,

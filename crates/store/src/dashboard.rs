@@ -371,7 +371,7 @@ impl Dashboard<'_> {
     }
 
     async fn subscriptions(&self, tenant: &Tenant, now: DateTime<Utc>) -> Result<SubscriptionFigures> {
-        let (soon, b) = (now + Duration::days(3), self.store.backend);
+        let (soon, b) = (remnabot_domain::limits::later(now, Duration::days(3)), self.store.backend);
         let rows: Vec<SubscriptionRow> = scope::select::<subscription::Entity>(tenant)
             .select_only()
             .column(subscription::Column::Status)

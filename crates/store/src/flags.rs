@@ -78,10 +78,11 @@ impl FeatureFlags<'_> {
         enabled: bool,
         config: Option<serde_json::Value>,
     ) -> Result<FeatureFlag> {
-        if let Some(c) = &config
-            && !c.is_object()
-        {
-            return Err(Error::invalid("config", "must be a JSON object"));
+        if let Some(c) = &config {
+            if !c.is_object() {
+                return Err(Error::invalid("config", "must be a JSON object"));
+            }
+            remnabot_domain::config::validate_custom("config", c)?;
         }
         let flag = self.upsert(tenant, key, enabled, config.clone()).await;
         // A unique violation means a concurrent first write of the same flag won the race;

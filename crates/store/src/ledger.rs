@@ -11,6 +11,7 @@
 //!    entry's unique index, rolls back, and returns the winner's entry.
 
 use chrono::{DateTime, Utc};
+use remnabot_domain::text::LedgerNote;
 use remnabot_domain::{Error, Page, Result, Tenant, Toman, UserId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -93,16 +94,13 @@ impl Posting {
         if self.amount.0 == 0 {
             return Err(Error::invalid("amount", "must not be zero"));
         }
-        let key = &self.idempotency_key;
-        if key.is_empty() || key.len() > 128 || key.chars().any(char::is_control) {
-            return Err(Error::invalid("idempotency_key", "must be 1 to 128 characters without control characters"));
-        }
+        remnabot_domain::text::check_idempotency_key(&self.idempotency_key)?;
         let kind = &self.kind;
         if kind.is_empty() || kind.len() > 32 || !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
             return Err(Error::invalid("kind", "must be 1 to 32 characters of a-z and `_`"));
         }
-        if self.description.as_ref().is_some_and(|d| d.chars().count() > 1000) {
-            return Err(Error::invalid("description", "must be at most 1000 characters"));
+        if let Some(d) = &self.description {
+            LedgerNote::parse(d)?;
         }
         Ok(())
     }

@@ -9,6 +9,7 @@
 //! outcome): new text or caption, and at most one callback button left under it.
 
 use chrono::{DateTime, Duration, Utc};
+use remnabot_domain::limits;
 use remnabot_domain::notify::CallbackButton;
 use remnabot_domain::{BotId, Error, Page, PlanId, Result, SubscriptionId, Tenant, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -216,10 +217,7 @@ pub struct PanelLink {
 }
 
 fn check_key(key: &str) -> Result<()> {
-    if key.is_empty() || key.len() > 128 || key.chars().any(char::is_control) {
-        return Err(Error::invalid("idempotency_key", "must be 1 to 128 characters without control characters"));
-    }
-    Ok(())
+    remnabot_domain::text::check_idempotency_key(key)
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -332,14 +330,12 @@ impl Provisioning<'_> {
             .one(tx)
             .await
             .map_err(unavailable)?;
-        let period = Duration::days(i64::from(plan.period_days));
+        let period = i64::from(plan.period_days);
         let traffic =
             i64::from(plan.traffic_gb).checked_mul(1 << 30).ok_or_else(|| Error::invalid("traffic_gb", "too large"))?;
         let (sub_id, reason) = match current {
             Some(cur) => {
-                let expires_at = extension_start(cur.expires_at, now)
-                    .checked_add_signed(period)
-                    .ok_or_else(|| Error::invalid("period_days", "moves the expiry out of range"))?;
+                let expires_at = limits::add_days("period_days", extension_start(cur.expires_at, now), period)?;
                 let mut row: subscription::ActiveModel = cur.clone().into();
                 row.plan_id = Set(Some(plan.id));
                 row.is_trial = Set(false);
@@ -355,8 +351,7 @@ impl Provisioning<'_> {
                 (cur.id, ProvisionReason::Renewal)
             }
             None => {
-                let expires_at =
-                    now.checked_add_signed(period).ok_or_else(|| Error::invalid("period_days", "out of range"))?;
+                let expires_at = limits::add_days("period_days", now, period)?;
                 let new = NewSubscription {
                     user: order.user,
                     plan: Some(order.plan),
@@ -408,7 +403,7 @@ impl Provisioning<'_> {
             plan: None,
             is_trial: true,
             starts_at: now,
-            expires_at: now + Duration::days(i64::from(params.days)),
+            expires_at: limits::add_days("days", now, i64::from(params.days))?,
             traffic_limit_bytes: i64::from(params.traffic_gb) << 30,
             device_limit: params.device_limit,
         };
@@ -437,9 +432,7 @@ impl Provisioning<'_> {
             return Err(Error::invalid("days", "must be between 1 and 3650"));
         }
         self.adjust(tenant, id, idempotency_key, now, ProvisionReason::Adjustment, |row| {
-            let expires_at = extension_start(*row.expires_at.as_ref(), now)
-                .checked_add_signed(Duration::days(i64::from(days)))
-                .ok_or_else(|| Error::invalid("days", "moves the expiry out of the supported range"))?;
+            let expires_at = limits::add_days("days", extension_start(*row.expires_at.as_ref(), now), i64::from(days))?;
             let status = if *row.is_trial.as_ref() { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
             row.expires_at = Set(expires_at);
             row.status = Set(status.as_str().to_owned());
@@ -808,7 +801,7 @@ impl Provisioning<'_> {
                 return Ok(None);
             };
             let res = claimable::<prov::Entity, _>(scope::update::<prov::Entity>(tenant), now)
-                .col_expr(prov::Column::LockedUntil, Expr::value(Some(now + lease)))
+                .col_expr(prov::Column::LockedUntil, Expr::value(Some(limits::later(now, lease))))
                 .filter(prov::Column::Id.eq(m.id))
                 .exec(&self.store.db)
                 .await
@@ -1123,7 +1116,7 @@ where
         let id = E::id_of(&m);
         // The same condition again: only one worker's update matches a given row.
         let res = claimable::<E, _>(E::update_many(), now)
-            .col_expr(E::col("locked_until"), Expr::value(Some(now + lease)))
+            .col_expr(E::col("locked_until"), Expr::value(Some(limits::later(now, lease))))
             .filter(E::col("id").eq(id))
             .exec(&store.db)
             .await

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use remnabot_domain::limits;
+use remnabot_domain::text::{PlanDescription, PlanName};
 use remnabot_domain::{Error, Page, PlanId, Result, Tenant, Toman};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -69,23 +71,24 @@ pub struct PlanSpec {
     pub sort_order: i32,
 }
 
+/// A plan's fields once checked.
+struct ValidPlan {
+    name: String,
+    description: Option<String>,
+}
+
 impl PlanSpec {
-    fn validate(&self) -> Result<()> {
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 255 {
-            return Err(Error::invalid("name", "must be 1 to 255 characters"));
-        }
-        if !(1..=3650).contains(&self.period_days) {
-            return Err(Error::invalid("period_days", "must be between 1 and 3650"));
-        }
-        if self.traffic_gb > 1_000_000 {
-            return Err(Error::invalid("traffic_gb", "must be at most 1000000 (0 means unlimited)"));
-        }
-        if !(1..=1000).contains(&self.device_limit) {
-            return Err(Error::invalid("device_limit", "must be between 1 and 1000"));
-        }
-        self.price.positive("price")?;
-        Ok(())
+    /// Checks every field against the domain's bounds ([`PlanName`], [`PlanDescription`],
+    /// [`limits`]), so every plan fits the bot's screens.
+    fn validate(&self) -> Result<ValidPlan> {
+        let name = PlanName::parse(&self.name)?.into_string();
+        let description = PlanDescription::parse_opt(self.description.as_deref())?.map(String::from);
+        limits::check_u32("period_days", self.period_days, limits::PLAN_DAYS)?;
+        limits::check_u32("traffic_gb", self.traffic_gb, limits::TRAFFIC_GB)?;
+        limits::check_u32("device_limit", self.device_limit, limits::DEVICES)?;
+        limits::check("price", self.price.0, limits::AMOUNT)?;
+        limits::check("sort_order", i64::from(self.sort_order), limits::SORT_ORDER)?;
+        Ok(ValidPlan { name, description })
     }
 }
 
@@ -127,14 +130,14 @@ impl Plans<'_> {
     /// # Errors
     /// [`Error::Invalid`] naming the field; [`Error::Conflict`] for a duplicate name.
     pub async fn create(&self, tenant: &Tenant, spec: PlanSpec) -> Result<Plan> {
-        spec.validate()?;
+        let valid = spec.validate()?;
         let now = Utc::now();
         bot_plan::ActiveModel {
             bot_id: Set(tenant.bot_id().0),
             created_at: Set(now),
             updated_at: Set(now),
-            name: Set(spec.name.trim().to_owned()),
-            description: Set(spec.description),
+            name: Set(valid.name),
+            description: Set(valid.description),
             period_days: Set(spec.period_days as i32),
             traffic_gb: Set(spec.traffic_gb as i32),
             device_limit: Set(spec.device_limit as i32),
@@ -177,11 +180,11 @@ impl Plans<'_> {
     /// # Errors
     /// [`Error::Invalid`], [`Error::NotFound`], [`Error::Conflict`].
     pub async fn update(&self, tenant: &Tenant, id: PlanId, spec: PlanSpec) -> Result<Plan> {
-        spec.validate()?;
+        let valid = spec.validate()?;
         let mut row: bot_plan::ActiveModel =
             scope::get::<bot_plan::Entity, _>(&self.store.db, tenant, id.0).await?.into();
-        row.name = Set(spec.name.trim().to_owned());
-        row.description = Set(spec.description);
+        row.name = Set(valid.name);
+        row.description = Set(valid.description);
         row.period_days = Set(spec.period_days as i32);
         row.traffic_gb = Set(spec.traffic_gb as i32);
         row.device_limit = Set(spec.device_limit as i32);

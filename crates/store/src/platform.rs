@@ -221,10 +221,8 @@ impl Platform<'_> {
     /// [`Error::Invalid`], [`Error::NotFound`], [`Error::Unavailable`].
     pub async fn update(&self, id: BotId, changes: BotChanges) -> Result<Bot> {
         let name = changes.name.as_deref().map(parse_name).transpose()?;
-        if let Some(limit) = changes.wallet_credit_limit
-            && limit.0 < 0
-        {
-            return Err(Error::invalid("wallet_credit_limit", "must be zero or a positive amount of Toman"));
+        if let Some(limit) = changes.wallet_credit_limit {
+            remnabot_domain::limits::check("wallet_credit_limit", limit.0, remnabot_domain::limits::CREDIT_LIMIT)?;
         }
         let mut row: bot::ActiveModel = self.model(id).await?.into();
         if let Some(name) = name {

@@ -10,7 +10,8 @@
 //! after it would leave a window where a use exists without its effect. This module repeats
 //! its checks inside the transaction that also applies the effect instead.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use remnabot_domain::limits;
 use remnabot_domain::{Error, PromoCodeId, Result, SubscriptionId, Tenant, Toman, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -220,9 +221,7 @@ async fn extend_in(
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<PromoEffect> {
-    let expires_at = extension_start(sub.expires_at, now)
-        .checked_add_signed(Duration::days(i64::from(days)))
-        .ok_or_else(|| Error::invalid("days", "moves the expiry out of the supported range"))?;
+    let expires_at = limits::add_days("days", extension_start(sub.expires_at, now), i64::from(days))?;
     let status = if sub.is_trial { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
     let id = SubscriptionId(sub.id);
     let mut changed: subscription::ActiveModel = sub.into();

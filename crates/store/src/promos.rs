@@ -3,6 +3,7 @@
 //! referral earnings.
 
 use chrono::{DateTime, Utc};
+use remnabot_domain::limits;
 use remnabot_domain::{Error, Page, PromoCodeId, PromoGroupId, Result, Tenant, Toman, TransactionId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, QueryFilter, QueryOrder, Set};
@@ -212,9 +213,6 @@ pub struct PromoCodeSpec {
     pub valid_until: Option<DateTime<Utc>>,
 }
 
-/// The longest `days` promo.
-const MAX_PROMO_DAYS: i64 = 3650;
-
 /// The code in its stored form.
 ///
 /// # Errors
@@ -228,27 +226,25 @@ pub fn normalize_code(code: &str) -> Result<String> {
     Ok(code)
 }
 
+/// The JSON Schema of a promo code as it is created: 3 to 64 characters of `A-Z`, `a-z`,
+/// `0-9`, `_`, `-` (stored in upper case).
+pub fn code_schema() -> serde_json::Value {
+    serde_json::json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{3,64}$"})
+}
+
 impl PromoCodeSpec {
     fn validate(&self) -> Result<String> {
+        // Created codes are taken as given (a customer's typed code is trimmed when redeemed).
+        if self.code.trim() != self.code {
+            return Err(Error::invalid("code", "must be 3 to 64 characters of A-Z, 0-9, `_` and `-`"));
+        }
         let code = normalize_code(&self.code)?;
         match self.kind {
-            PromoKind::Balance => {
-                Toman(self.value).positive("value")?;
-            }
-            PromoKind::Days => {
-                if !(1..=MAX_PROMO_DAYS).contains(&self.value) {
-                    return Err(Error::invalid("value", format!("must be 1 to {MAX_PROMO_DAYS} days")));
-                }
-            }
-            PromoKind::Discount => {
-                if !(1..=100).contains(&self.value) {
-                    return Err(Error::invalid("value", "must be a discount of 1 to 100 percent"));
-                }
-            }
-        }
-        if i32::try_from(self.max_uses).is_err() {
-            return Err(Error::invalid("max_uses", format!("must be at most {} (0 means unlimited)", i32::MAX)));
-        }
+            PromoKind::Balance => limits::check("value", self.value, limits::AMOUNT).map(|_| ()),
+            PromoKind::Days => limits::check("value", self.value, limits::EXTEND_DAYS).map(|_| ()),
+            PromoKind::Discount => limits::check("value", self.value, limits::DISCOUNT_PERCENT).map(|_| ()),
+        }?;
+        limits::check_u32("max_uses", self.max_uses, limits::PROMO_USES)?;
         if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
             && until <= from
         {

@@ -26,6 +26,7 @@
 
 use chrono::{DateTime, Utc};
 use remnabot_domain::config::Language;
+use remnabot_domain::limits;
 use remnabot_domain::notify::CallbackButton;
 use remnabot_domain::{Error, PaymentId, PlanId, Result, Tenant, TgUserId, Toman, TransactionId, UserId};
 use sea_orm::ActiveModelTrait;
@@ -399,7 +400,8 @@ impl Sales<'_> {
         let res = async {
             let (amount, code) = order_amount_in(&tx, tenant, user, order, price_per_gb).await?;
             let card = next_card_in(&tx, tenant, strategy, amount, now).await?;
-            let new = NewCardPayment { user, card: card.id, amount, purpose, plan, expires_at: now + window };
+            let new =
+                NewCardPayment { user, card: card.id, amount, purpose, plan, expires_at: limits::later(now, window) };
             let payment = create_card_payment_in(&tx, tenant, new, code.map(|c| c.use_id)).await?;
             reserve_code_in(&tx, tenant, code, &format!("card:{}", payment.id), now).await?;
             Ok((payment, card))
@@ -451,7 +453,7 @@ impl Sales<'_> {
             return Err(Error::not_found("card-to-card payment"));
         }
         let review = self.store.configs().receipt_review_window(tenant).await?;
-        self.store.card_payments().attach_receipt_until(tenant, payment, receipt, now, now + review).await
+        self.store.card_payments().attach_receipt_until(tenant, payment, receipt, now, limits::later(now, review)).await
     }
 
     /// Approves a card-to-card payment and completes its order, exactly once (see the
@@ -540,7 +542,7 @@ impl Sales<'_> {
         texts: &dyn SaleTexts,
         now: DateTime<Utc>,
     ) -> Result<CardPayment> {
-        let reason = crate::users::optional_text("reason", reason, 1000)?;
+        let reason = remnabot_domain::text::RejectReason::parse_opt(reason.as_deref())?.map(String::from);
         let tx = self.store.write_tx().await?;
         let res = async {
             if !review(&tx, tenant, id, PaymentStatus::Rejected, reviewer, reason, now).await? {

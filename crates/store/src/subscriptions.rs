@@ -1,6 +1,7 @@
 //! Customers' VPN subscriptions: creation, extension, status, panel link and traffic usage.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use remnabot_domain::limits;
 use remnabot_domain::{Error, Page, PlanId, Result, SubscriptionId, Tenant, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -265,10 +266,28 @@ impl Subscriptions<'_> {
     /// # Errors
     /// [`Error::Unavailable`].
     pub async fn list_for_user(&self, tenant: &Tenant, user: UserId, page: Page) -> Result<Vec<Subscription>> {
-        let q = scope::select::<subscription::Entity>(tenant)
-            .filter(subscription::Column::UserId.eq(user.0))
-            .order_by_desc(subscription::Column::Id);
-        let rows = scope::paged(q, page).all(&self.store.db).await.map_err(unavailable)?;
+        self.list_of_user(tenant, user, None, page).await
+    }
+
+    /// A page of one customer's subscriptions, newest first, only of `status` when given.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn list_of_user(
+        &self,
+        tenant: &Tenant,
+        user: UserId,
+        status: Option<SubscriptionStatus>,
+        page: Page,
+    ) -> Result<Vec<Subscription>> {
+        let mut q = scope::select::<subscription::Entity>(tenant).filter(subscription::Column::UserId.eq(user.0));
+        if let Some(s) = status {
+            q = q.filter(subscription::Column::Status.eq(s.as_str()));
+        }
+        let rows = scope::paged(q.order_by_desc(subscription::Column::Id), page)
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
         to_subscriptions(rows)
     }
 
@@ -299,9 +318,7 @@ impl Subscriptions<'_> {
             .map_err(unavailable)?
             .ok_or_else(|| Error::not_found("subscription"))?;
         let from = if row.expires_at > now { row.expires_at } else { now };
-        let expires_at = from
-            .checked_add_signed(Duration::days(i64::from(days)))
-            .ok_or_else(|| Error::invalid("days", "moves the expiry out of the supported range"))?;
+        let expires_at = limits::add_days("days", from, i64::from(days))?;
         let status = if row.is_trial { SubscriptionStatus::Trial } else { SubscriptionStatus::Active };
         scope::update::<subscription::Entity>(tenant)
             .col_expr(subscription::Column::ExpiresAt, Expr::value(expires_at))

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use remnabot_domain::config::Language;
+use remnabot_domain::text::TicketAnswer;
 use remnabot_domain::{Error, Page, Result, Tenant, TgUserId, TicketId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
@@ -103,15 +104,11 @@ pub fn clip(text: &str, max: usize) -> String {
     clipped
 }
 
-/// An answer's text: trimmed, 1 to [`MAX_TEXT`] characters, no control characters but line
-/// breaks and tabs (PostgreSQL refuses NUL in text, and Telegram shows the others as boxes).
+/// An answer's text: a [`TicketAnswer`] (1 to [`MAX_TEXT`] characters as sent, not only
+/// spaces, no control characters but line breaks and tabs: PostgreSQL refuses NUL in text,
+/// and Telegram shows the others as boxes), kept trimmed.
 fn validate_reply(text: &str) -> Result<String> {
-    let text = optional_text("text", Some(text.to_owned()), MAX_TEXT)?
-        .ok_or_else(|| Error::invalid("text", format!("must be 1 to {MAX_TEXT} characters, not only spaces")))?;
-    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(Error::invalid("text", "must not contain control characters other than line breaks and tabs"));
-    }
-    Ok(text)
+    TicketAnswer::parse(text).map(String::from)
 }
 
 impl NewMessage {

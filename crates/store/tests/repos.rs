@@ -820,7 +820,10 @@ async fn promo_codes_are_normalised_and_can_be_found_listed_deactivated_and_dele
         let store = testing::store(backend).await;
         let (_, t) = testing::tenant(&store, "shop").await;
         let codes = store.promo_codes();
-        let p = codes.create(&t, promo(" summer-25 ", PromoKind::Discount, 25, 0)).await.unwrap();
+        // Created codes are taken exactly as given (the API's pattern says so); only case is
+        // normalised. A customer's typed code is trimmed when redeemed.
+        assert!(codes.create(&t, promo(" summer-25 ", PromoKind::Discount, 25, 0)).await.is_err());
+        let p = codes.create(&t, promo("summer-25", PromoKind::Discount, 25, 0)).await.unwrap();
         assert_eq!(p.code, "SUMMER-25");
         assert_eq!((p.kind, p.value, p.max_uses, p.uses_count), (PromoKind::Discount, 25, 0, 0));
         assert!(p.is_active);

@@ -654,7 +654,7 @@ async fn configuration_values_can_be_set_read_listed_and_deleted() {
         assert!(configs.list(&t).await.unwrap().is_empty());
 
         configs.set(&t, "welcome_text", json!("Salam!")).await.unwrap();
-        configs.set(&t, "panel.url", json!({"anything": [1, 2]})).await.unwrap();
+        configs.set(&t, "panel.url", json!({"anything": true, "list": "1,2"})).await.unwrap();
         configs.set_json(&t, "admin_ids", "[11, 22]").await.unwrap();
         assert_eq!(configs.get(&t, "welcome_text").await.unwrap(), Some(json!("Salam!")), "{backend:?}");
         configs.set(&t, "welcome_text", json!("Dorood!")).await.unwrap();
@@ -665,7 +665,7 @@ async fn configuration_values_can_be_set_read_listed_and_deleted() {
             list,
             vec![
                 ("admin_ids".to_owned(), json!([11, 22])),
-                ("panel.url".to_owned(), json!({"anything": [1, 2]})),
+                ("panel.url".to_owned(), json!({"anything": true, "list": "1,2"})),
                 ("welcome_text".to_owned(), json!("Dorood!")),
             ]
         );
@@ -1469,5 +1469,66 @@ async fn concurrent_balance_debits_never_take_a_customer_below_zero() {
         assert_eq!((ok, refused), (14, 36), "{backend:?}");
         assert_eq!(store.users().get(&t, user.id).await.unwrap().balance, Toman(2));
         assert_eq!(store.balances().history(&t, user.id, Page::new(200, 0)).await.unwrap().len(), 15);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input limits (issue 12, items 10 and 11)
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn plan_names_and_descriptions_are_bounded_to_what_the_bot_can_show() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        let plans = store.plans();
+        let long_name = PlanSpec { name: "n".repeat(65), ..plan("x", 0) };
+        assert_invalid(plans.create(&t, long_name).await, "name");
+        let long_text = PlanSpec { description: Some("d".repeat(1001)), ..plan("x", 0) };
+        assert_invalid(plans.create(&t, long_text).await, "description");
+        let two_lines = PlanSpec { name: "one\ntwo".to_owned(), ..plan("x", 0) };
+        assert_invalid(plans.create(&t, two_lines).await, "name");
+        let huge_price = PlanSpec { price: Toman(1_000_000_000_001), ..plan("x", 0) };
+        assert_invalid(plans.create(&t, huge_price).await, "price");
+        let blank = PlanSpec { description: Some("   ".to_owned()), ..plan(&"n".repeat(64), 0) };
+        let created = plans.create(&t, blank).await.unwrap();
+        assert_eq!(created.description, None, "a blank description is none");
+        assert!(store.plans().list(&t, false, Page::new(10, 0)).await.unwrap().len() == 1);
+
+        let cards = store.cards();
+        let long_holder = CardSpec { holder_name: "h".repeat(65), ..card(1) };
+        assert_invalid(cards.create(&t, long_holder).await, "holder_name");
+        let zero_cap = CardSpec { daily_count_cap: Some(0), ..card(1) };
+        assert_invalid(cards.create(&t, zero_cap).await, "daily_count_cap");
+    }
+}
+
+#[tokio::test]
+async fn a_trial_of_95_million_days_is_refused_by_the_configuration() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        let trial = json!({"days": 95_000_000, "traffic_gb": 1, "device_limit": 1});
+        assert_invalid(store.configs().set(&t, "trial", trial).await, "value");
+        assert_eq!(store.configs().trial(&t).await.unwrap(), TrialParams::default());
+    }
+}
+
+#[tokio::test]
+async fn dates_past_the_supported_range_are_refused_instead_of_panicking() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (_, t) = testing::tenant(&store, "Shop").await;
+        let user = customer(&store, &t, 4242).await;
+        // A clock at the very end of chrono's range: adding the trial's day overflows.
+        let end_of_time = DateTime::<Utc>::MAX_UTC - chrono::Duration::hours(1);
+        let res = store.provisioning().trial(&t, user.id, "trial-at-the-end", end_of_time).await;
+        assert_invalid(res, "days");
+        // An ordinary trial still starts, and extending it past year 9999 is refused.
+        let now = Utc::now();
+        let trial = store.provisioning().trial(&t, user.id, "trial-now", now).await.unwrap();
+        let late = Utc.with_ymd_and_hms(9999, 6, 1, 0, 0, 0).unwrap();
+        let res = store.provisioning().extend(&t, trial.subscription.id, 3650, "too-far", late).await;
+        assert_invalid(res, "days");
     }
 }

@@ -2,6 +2,7 @@
 //! their balances (changed only through the ledger), subscriptions and money records.
 
 use axum::extract::State;
+use remnabot_domain::limits;
 use remnabot_domain::{Error, PlanId, PromoGroupId, SubscriptionId, Toman, TransactionId, UserId};
 use remnabot_store::ledger::Posting;
 use remnabot_store::outbox::Limits;
@@ -10,8 +11,8 @@ use remnabot_store::subscriptions::SubscriptionStatus;
 use crate::auth::Caller;
 use crate::dto::{
     AdjustBody, ExtendBody, ExtendedDto, GrantBody, KeyBody, LedgerEntryDto, List, MessageBody, PageQuery, PostedDto,
-    QueuedDto, StatusQuery, SubscriptionDto, SubscriptionPatchBody, TransactionDto, UserDto, UserFilterQuery,
-    UserGroupBody, UserSearchQuery,
+    QueuedDto, SubscriptionDto, SubscriptionPatchBody, SubscriptionStatusQuery, TransactionDto, UserDto,
+    UserFilterQuery, UserGroupBody, UserSearchQuery,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path, Query};
@@ -30,8 +31,14 @@ pub async fn list_users(
 ) -> ApiResult<List<UserDto>> {
     let tenant = caller.tenant(&s, bot_id).await?;
     let page = q.page()?;
-    let term = search.search.as_deref().map(|t| t.chars().take(100).collect::<String>());
-    let users = s.store().users().list(&tenant, term.as_deref(), page).await?;
+    let term = search.search.as_deref();
+    if term.is_some_and(|t| t.chars().count() > crate::dto::MAX_SEARCH_CHARS) {
+        return Err(ApiError::BadParameter {
+            field: "search".to_owned(),
+            message: format!("`search` must be at most {} characters", crate::dto::MAX_SEARCH_CHARS),
+        });
+    }
+    let users = s.store().users().list(&tenant, term, page).await?;
     Ok(axum::Json(List::new(users.into_iter().map(Into::into).collect(), page)))
 }
 
@@ -89,6 +96,9 @@ pub async fn adjust_balance(
     Json(body): Json<AdjustBody>,
 ) -> ApiResult<PostedDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
+    if body.amount != 0 {
+        limits::check("amount", body.amount.checked_abs().unwrap_or(i64::MAX), limits::AMOUNT)?;
+    }
     let posting = match body.amount {
         0 => return Err(Error::invalid("amount", "must not be zero").into()),
         n if n > 0 => Posting::credit(Toman(n), "adjustment", &body.idempotency_key)?,
@@ -119,32 +129,24 @@ pub async fn user_ledger(
     Ok(axum::Json(List::new(entries.into_iter().map(Into::into).collect(), page)))
 }
 
-/// The tenant's subscriptions, newest first, of one status or of one customer.
+/// The tenant's subscriptions, newest first, optionally of one status and of one customer.
 #[utoipa::path(get, path = "/api/v1/bots/{bot_id}/subscriptions", tag = "subscriptions",
-    params(("bot_id" = i64, Path), StatusQuery, UserFilterQuery, PageQuery),
+    params(("bot_id" = i64, Path), SubscriptionStatusQuery, UserFilterQuery, PageQuery),
     responses((status = 200, body = List<SubscriptionDto>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_subscriptions(
     State(s): State<ApiState>,
     caller: Caller,
     Path(bot_id): Path<i64>,
-    Query(status): Query<StatusQuery>,
+    Query(status): Query<SubscriptionStatusQuery>,
     Query(user): Query<UserFilterQuery>,
     Query(q): Query<PageQuery>,
 ) -> ApiResult<List<SubscriptionDto>> {
     let tenant = caller.tenant(&s, bot_id).await?;
     let page = q.page()?;
-    let subs = match (status.status, user.user_id) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::BadParameter {
-                field: "status".to_owned(),
-                message: "filter by `status` or by `user_id`, not both".to_owned(),
-            });
-        }
-        (None, Some(u)) => s.store().subscriptions().list_for_user(&tenant, UserId(u), page).await?,
-        (status, None) => {
-            let status = status.as_deref().map(SubscriptionStatus::parse).transpose()?;
-            s.store().subscriptions().list(&tenant, status, page).await?
-        }
+    let status = status.status.as_deref().map(SubscriptionStatus::parse).transpose()?;
+    let subs = match user.user_id {
+        Some(u) => s.store().subscriptions().list_of_user(&tenant, UserId(u), status, page).await?,
+        None => s.store().subscriptions().list(&tenant, status, page).await?,
     };
     Ok(axum::Json(List::new(subs.into_iter().map(Into::into).collect(), page)))
 }

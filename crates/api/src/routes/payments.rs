@@ -8,7 +8,9 @@ use remnabot_store::payments::PaymentStatus;
 use remnabot_store::sales::online::StarsStatus;
 
 use crate::auth::Caller;
-use crate::dto::{CardPaymentDto, List, PageQuery, RejectBody, StarsPaymentDto, StatusQuery};
+use crate::dto::{
+    CardPaymentDto, CardPaymentStatusQuery, List, PageQuery, RejectBody, StarsPaymentDto, StarsStatusQuery,
+};
 use crate::error::ErrorBody;
 use crate::extract::{Json, Path, Query};
 use crate::{ApiResult, ApiState};
@@ -16,13 +18,13 @@ use crate::{ApiResult, ApiState};
 /// The tenant's card-to-card payments, newest first, optionally of one status (`pending`,
 /// `approved`, `rejected`, `expired`).
 #[utoipa::path(get, path = "/api/v1/bots/{bot_id}/card-payments", tag = "card-payments",
-    params(("bot_id" = i64, Path), StatusQuery, PageQuery),
+    params(("bot_id" = i64, Path), CardPaymentStatusQuery, PageQuery),
     responses((status = 200, body = List<CardPaymentDto>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_card_payments(
     State(s): State<ApiState>,
     caller: Caller,
     Path(bot_id): Path<i64>,
-    Query(status): Query<StatusQuery>,
+    Query(status): Query<CardPaymentStatusQuery>,
     Query(q): Query<PageQuery>,
 ) -> ApiResult<List<CardPaymentDto>> {
     let tenant = caller.tenant(&s, bot_id).await?;
@@ -88,13 +90,13 @@ pub async fn reject_card_payment(
 /// The tenant's Telegram Stars payments, newest first, optionally of one status (`pending`,
 /// `expired`, `paid`, `refunding`, `refunded`).
 #[utoipa::path(get, path = "/api/v1/bots/{bot_id}/stars-payments", tag = "stars-payments",
-    params(("bot_id" = i64, Path), StatusQuery, PageQuery),
+    params(("bot_id" = i64, Path), StarsStatusQuery, PageQuery),
     responses((status = 200, body = List<StarsPaymentDto>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_stars_payments(
     State(s): State<ApiState>,
     caller: Caller,
     Path(bot_id): Path<i64>,
-    Query(status): Query<StatusQuery>,
+    Query(status): Query<StarsStatusQuery>,
     Query(q): Query<PageQuery>,
 ) -> ApiResult<List<StarsPaymentDto>> {
     let tenant = caller.tenant(&s, bot_id).await?;

@@ -137,6 +137,7 @@ pub async fn put_config(
         let serde_json::Value::String(secret) = body.value else {
             return Err(remnabot_domain::Error::invalid("value", format!("`{key}` must be a string")).into());
         };
+        remnabot_domain::config::SECRET_RULE.check(&secret)?;
         s.store().changes(caller.actor()).set_config_secret(&tenant, &key, &SecretString::from(secret)).await?;
         return Ok(axum::Json(ConfigDto { key, value: None, secret: true }));
     }

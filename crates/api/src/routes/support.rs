@@ -9,8 +9,8 @@ use remnabot_store::tickets::TicketStatus;
 
 use crate::auth::Caller;
 use crate::dto::{
-    List, PageQuery, PromoCodeBody, PromoCodeDto, PromoGroupBody, PromoGroupDto, StatusQuery, TicketDto,
-    TicketMessageDto, TicketReplyBody, TicketReplyDto,
+    List, PageQuery, PromoCodeBody, PromoCodeDto, PromoGroupBody, PromoGroupDto, TicketDto, TicketMessageDto,
+    TicketReplyBody, TicketReplyDto, TicketStatusQuery,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path, Query};
@@ -19,13 +19,13 @@ use crate::{ApiResult, ApiState};
 /// The tenant's tickets, most recently active first, optionally of one status (`open`,
 /// `answered`, `closed`).
 #[utoipa::path(get, path = "/api/v1/bots/{bot_id}/tickets", tag = "tickets",
-    params(("bot_id" = i64, Path), StatusQuery, PageQuery),
+    params(("bot_id" = i64, Path), TicketStatusQuery, PageQuery),
     responses((status = 200, body = List<TicketDto>), (status = "4XX", body = ErrorBody)))]
 pub async fn list_tickets(
     State(s): State<ApiState>,
     caller: Caller,
     Path(bot_id): Path<i64>,
-    Query(status): Query<StatusQuery>,
+    Query(status): Query<TicketStatusQuery>,
     Query(q): Query<PageQuery>,
 ) -> ApiResult<List<TicketDto>> {
     let tenant = caller.tenant(&s, bot_id).await?;

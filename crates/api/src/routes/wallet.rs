@@ -56,6 +56,7 @@ pub async fn credit_wallet(
 ) -> ApiResult<PostedDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
     caller.require_operator()?;
+    remnabot_domain::limits::check("amount", body.amount, remnabot_domain::limits::AMOUNT)?;
     let posting = Posting::credit(Toman(body.amount), "deposit", &body.idempotency_key)?;
     let posting = match body.description {
         Some(d) => posting.described(d),

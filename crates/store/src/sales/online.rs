@@ -39,6 +39,7 @@
 use chrono::{DateTime, Duration, Utc};
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
+use remnabot_domain::limits;
 use remnabot_domain::payment::{
     Confirmation, GatewayAccount, GatewayStatus, PaymentGateway, PaymentRequest, stars_for,
 };
@@ -1132,7 +1133,7 @@ impl Sales<'_> {
             .await
             .map_err(unavailable)?
             .ok_or_else(|| Error::not_found("subscription"))?;
-        let pulled = sub.expires_at - Duration::days(i64::from(days));
+        let pulled = limits::earlier(sub.expires_at, Duration::try_days(i64::from(days)).unwrap_or(Duration::MAX));
         let expires_at = Ord::max(pulled, now);
         let mut changed: subscription::ActiveModel = sub.into();
         changed.expires_at = Set(expires_at);
