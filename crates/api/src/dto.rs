@@ -1156,10 +1156,10 @@ pub struct AuditEntryDto {
     /// e.g. `plan:7`, `user:12`, `config:welcome_text`.
     pub target: Option<String>,
     /// The value before (null when created).
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = crate::schema::any_value_opt)]
     pub before: Option<serde_json::Value>,
     /// The value after (null when deleted).
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = crate::schema::any_value_opt)]
     pub after: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
 }
@@ -1189,19 +1189,21 @@ impl From<remnabot_store::audit::AuditEntry> for AuditEntryDto {
 pub struct GrantBody {
     pub user_id: i64,
     pub plan_id: i64,
-    /// Makes a retried request apply once; a fresh key is made when absent.
+    /// 1 to 128 characters: makes a retried request apply once; a fresh key is made when
+    /// absent.
+    #[schema(schema_with = crate::schema::idempotency_key_opt)]
     pub idempotency_key: Option<String>,
 }
 
-/// Changes a subscription: each field given is applied, and queued for the panel.
-#[derive(Debug, Deserialize, ToSchema)]
+/// Changes a subscription: each field given is applied, and queued for the panel. At least
+/// one of `traffic_limit_gb`, `device_limit` and `enabled` must be given (its schema is
+/// written out, [`crate::schema::subscription_patch_body`]).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionPatchBody {
     /// GB; 0 means unlimited.
-    #[schema(example = 50)]
     pub traffic_limit_gb: Option<u32>,
     /// 1 to 1000.
-    #[schema(example = 2)]
     pub device_limit: Option<u32>,
     /// False disables the subscription on the panel; true enables it again.
     pub enabled: Option<bool>,
@@ -1209,11 +1211,21 @@ pub struct SubscriptionPatchBody {
     pub idempotency_key: Option<String>,
 }
 
+impl utoipa::PartialSchema for SubscriptionPatchBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::subscription_patch_body_placeholder().into()
+    }
+}
+
+impl ToSchema for SubscriptionPatchBody {}
+
 /// A change that applies once per key.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyBody {
-    /// Makes a retried request apply once; a fresh key is made when absent.
+    /// 1 to 128 characters: makes a retried request apply once; a fresh key is made when
+    /// absent.
+    #[schema(schema_with = crate::schema::idempotency_key_opt)]
     pub idempotency_key: Option<String>,
 }
 
@@ -1222,7 +1234,7 @@ pub struct KeyBody {
 #[serde(deny_unknown_fields)]
 pub struct MoveBody {
     /// `up` (earlier) or `down`.
-    #[schema(example = "up")]
+    #[schema(schema_with = crate::schema::direction, example = "up")]
     pub direction: String,
 }
 
@@ -1230,10 +1242,12 @@ pub struct MoveBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageBody {
-    /// 1 to 4096 characters.
-    #[schema(example = "Your server moved; update your link.")]
+    /// 1 to 4096 characters, not only spaces.
+    #[schema(schema_with = crate::schema::customer_message, example = "Your server moved; update your link.")]
     pub text: String,
-    /// Makes a retried request send once; a fresh key is made when absent.
+    /// 1 to 128 characters: makes a retried request send once; a fresh key is made when
+    /// absent.
+    #[schema(schema_with = crate::schema::idempotency_key_opt)]
     pub idempotency_key: Option<String>,
 }
 
@@ -1264,11 +1278,11 @@ impl From<remnabot_store::promos::PromoGroup> for PromoGroupDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PromoGroupBody {
-    /// 1 to 255 characters, unique within the tenant.
-    #[schema(example = "Friends")]
+    /// 1 to 64 characters, one line, unique within the tenant.
+    #[schema(schema_with = crate::schema::promo_group_name, example = "Friends")]
     pub name: String,
     /// 0 to 100.
-    #[schema(example = 10)]
+    #[schema(schema_with = crate::schema::percent, example = 10)]
     pub discount_percent: u32,
 }
 

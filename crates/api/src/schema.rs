@@ -64,6 +64,7 @@ macro_rules! schemas {
             match name {
                 $(stringify!($name) => Some($value),)+
                 "promo_code_body" => Some(promo_code_body()),
+                "subscription_patch_body" => Some(subscription_patch_body()),
                 _ => None,
             }
         }
@@ -96,6 +97,10 @@ schemas! {
         "not": {"const": 0},
     });
     idempotency_key => text::idempotency_key_schema();
+    direction => json!({"type": "string", "enum": ["up", "down"]});
+    customer_message => text(text::CustomerMessage::RULE);
+    promo_group_name => text(text::PromoGroupName::RULE);
+    percent => range_schema(&(0..=100));
     idempotency_key_opt => nullable(text::idempotency_key_schema());
     ledger_note => nullable(text(text::LedgerNote::RULE));
     extend_days => range_schema(&limits::EXTEND_DAYS);
@@ -152,6 +157,34 @@ pub(crate) fn promo_code_body() -> Value {
     })
 }
 
+/// The placeholder of a subscription change (see [`subscription_patch_body`]).
+pub(crate) fn subscription_patch_body_placeholder() -> Schema {
+    placeholder("subscription_patch_body")
+}
+
+/// A subscription change: any of its fields, at least one of the three changes given (not
+/// null).
+pub(crate) fn subscription_patch_body() -> Value {
+    let given = |field: &str, ty: &str| json!({"required": [field], "properties": {field: {"type": ty}}});
+    json!({
+        "type": "object",
+        "description": "Changes a subscription: each field given is applied, and queued for the panel. At least \
+                        one of `traffic_limit_gb`, `device_limit` and `enabled` is given.",
+        "properties": {
+            "traffic_limit_gb": nullable(range_schema(&limits::TRAFFIC_GB)),
+            "device_limit": nullable(range_schema(&limits::DEVICES)),
+            "enabled": {"type": ["boolean", "null"]},
+            "idempotency_key": nullable(text::idempotency_key_schema()),
+        },
+        "additionalProperties": false,
+        "anyOf": [
+            given("traffic_limit_gb", "integer"),
+            given("device_limit", "integer"),
+            given("enabled", "boolean"),
+        ],
+    })
+}
+
 /// Known configuration keys; every other key matches [`custom_key_pattern`].
 fn custom_key_pattern() -> String {
     let known: Vec<&str> = ConfigKey::ALL.iter().map(|k| k.as_str()).collect();
@@ -192,7 +225,36 @@ fn fill_bounds(value: &mut Value) {
     }
 }
 
+/// Gives every integer schema without bounds the range of the Rust type utoipa derived it
+/// from (`int64` is an `i64`, or a `u64` when utoipa set `minimum: 0`; `int32` likewise), so
+/// a number the field cannot hold is never called valid.
+fn type_ranges(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let is_int = map
+                .get("type")
+                .is_some_and(|t| t == "integer" || t.as_array().is_some_and(|a| a.iter().any(|x| x == "integer")));
+            if is_int && !map.contains_key("maximum") {
+                let unsigned = map.get("minimum").and_then(Value::as_i64) == Some(0);
+                let (min, max) = match (map.get("format").and_then(Value::as_str), unsigned) {
+                    (Some("int32"), true) => (json!(0), json!(u32::MAX)),
+                    (Some("int32"), false) => (json!(i32::MIN), json!(i32::MAX)),
+                    (Some("int64"), true) => (json!(0), json!(u64::MAX)),
+                    (_, false) => (json!(i64::MIN), json!(i64::MAX)),
+                    (_, true) => (json!(0), json!(u64::MAX)),
+                };
+                map.entry("minimum").or_insert(min);
+                map.insert("maximum".to_owned(), max);
+            }
+            map.values_mut().for_each(type_ranges);
+        }
+        Value::Array(items) => items.iter_mut().for_each(type_ranges),
+        _ => {}
+    }
+}
+
 fn refine_json(doc: &mut Value) {
+    type_ranges(doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for item in paths.values_mut() {
         for_each_operation(item, |op| {

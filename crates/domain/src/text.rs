@@ -241,6 +241,16 @@ required_text! {
 }
 
 required_text! {
+    /// A message an admin sends a customer through the tenant's bot: one Telegram message.
+    CustomerMessage { field: "text", max: MESSAGE_CHARS, multiline: true }
+}
+
+required_text! {
+    /// A promo group's name (shown to admins in lists and buttons).
+    PromoGroupName { field: "name", max: 64, multiline: false }
+}
+
+required_text! {
     /// The `/start` greeting of a tenant: one Telegram message (the menu is its keyboard).
     WelcomeText { field: "value", max: 3000, multiline: true }
 }

@@ -255,6 +255,8 @@ impl Changes<'_> {
     /// [`remnabot_domain::Error::Invalid`] for an empty or over-long text or a bad key;
     /// [`remnabot_domain::Error::NotFound`]; [`remnabot_domain::Error::Unavailable`].
     pub async fn message_customer(&self, tenant: &Tenant, id: UserId, text: &str, key: &str) -> Result<bool> {
+        let text = remnabot_domain::text::CustomerMessage::parse(text)?;
+        let text = text.as_str();
         let user = self.store.users().get(tenant, id).await?;
         let note =
             NewNotification { chat_id: user.telegram_id.0, text: text.to_owned(), idempotency_key: key.to_owned() };

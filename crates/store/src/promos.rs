@@ -38,14 +38,11 @@ pub struct PromoGroupSpec {
 
 impl PromoGroupSpec {
     fn validate(&self) -> Result<String> {
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 255 {
-            return Err(Error::invalid("name", "must be 1 to 255 characters"));
-        }
+        let name = remnabot_domain::text::PromoGroupName::parse(&self.name)?.into_string();
         if self.discount_percent > 100 {
             return Err(Error::invalid("discount_percent", "must be between 0 and 100"));
         }
-        Ok(name.to_owned())
+        Ok(name)
     }
 }
 

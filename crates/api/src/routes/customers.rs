@@ -223,6 +223,9 @@ pub async fn patch_subscription(
 ) -> ApiResult<ExtendedDto> {
     let tenant = caller.tenant(&s, bot_id).await?;
     let key = body.idempotency_key.unwrap_or_else(|| fresh_key("api-patch", id));
+    if let Some(gb) = body.traffic_limit_gb {
+        limits::check_u32("traffic_limit_gb", gb, limits::TRAFFIC_GB)?;
+    }
     let traffic = body.traffic_limit_gb.map(|gb| i64::from(gb) << 30);
     let limits = Limits { traffic_limit_bytes: traffic, device_limit: body.device_limit };
     if limits == Limits::default() && body.enabled.is_none() {
