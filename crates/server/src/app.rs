@@ -165,6 +165,8 @@ pub fn router(
     let mut config = ApiConfig::new(settings.operator_api_token.clone(), texts.clone(), texts.clone());
     config.fleet = Some(Arc::new(FleetMetrics(fleet.clone())));
     config.trusted_proxies = settings.trusted_proxies.clone();
+    config.max_auth_failures = settings.max_auth_failures;
+    config.auth_failure_window = settings.auth_failure_window;
     let callback = remnabot_api::callback::CallbackState { store: store.clone(), gateway, texts };
     remnabot_api::router(ApiState::new(store, config))
         .merge(remnabot_bot::fleet::router(fleet))

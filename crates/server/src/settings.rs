@@ -38,11 +38,16 @@ pub struct Settings {
     pub zarinpal_sandbox_url: url::Url,
     /// Reverse proxies whose `X-Forwarded-For` names the API's client.
     pub trusted_proxies: remnabot_api::auth::TrustedProxies,
+    /// Failed API authentications one client may make within `auth_failure_window` before
+    /// its further failures are answered with 429 (a valid token is never refused).
+    pub max_auth_failures: u32,
+    /// The window failed authentications are counted in.
+    pub auth_failure_window: Duration,
 }
 
 /// The names the settings are read under, in the environment (upper case) and in the
 /// TOML file (lower case).
-const KEYS: [&str; 22] = [
+const KEYS: [&str; 24] = [
     "DATABASE_URL",
     "REDIS_URL",
     "HTTP_ADDR",
@@ -65,6 +70,8 @@ const KEYS: [&str; 22] = [
     "ZARINPAL_API_URL",
     "ZARINPAL_SANDBOX_URL",
     "TRUSTED_PROXIES",
+    "API_MAX_AUTH_FAILURES",
+    "API_AUTH_FAILURE_WINDOW_SECS",
 ];
 
 /// A setting that failed validation. Its message never contains a secret's value.
@@ -237,8 +244,12 @@ impl Settings {
         let sync_interval = Duration::from_secs(number("SYNC_INTERVAL_SECS", 600, 10..=86_400)?);
         let trusted_proxies = remnabot_api::auth::TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|e| bad("TRUSTED_PROXIES", e))?;
+        let max_auth_failures = number("API_MAX_AUTH_FAILURES", 20, 1..=1_000_000)? as u32;
+        let auth_failure_window = Duration::from_secs(number("API_AUTH_FAILURE_WINDOW_SECS", 300, 1..=86_400)?);
         Ok(Settings {
             trusted_proxies,
+            max_auth_failures,
+            auth_failure_window,
             zarinpal_api_url,
             zarinpal_sandbox_url,
             updates_mode,
@@ -394,6 +405,18 @@ mod tests {
         assert!(s.trusted_proxies.contains("::1".parse().unwrap()));
         assert!(!s.trusted_proxies.contains("192.0.2.1".parse().unwrap()));
         assert!(!with(&[]).unwrap().trusted_proxies.contains("127.0.0.1".parse().unwrap()), "none by default");
+    }
+
+    #[test]
+    fn the_failed_authentication_limit_is_a_setting_within_bounds() {
+        let d = with(&[]).unwrap();
+        assert_eq!((d.max_auth_failures, d.auth_failure_window), (20, Duration::from_secs(300)));
+        let s = with(&[("API_MAX_AUTH_FAILURES", "500"), ("API_AUTH_FAILURE_WINDOW_SECS", "60")]).unwrap();
+        assert_eq!((s.max_auth_failures, s.auth_failure_window), (500, Duration::from_secs(60)));
+        for (key, value) in [("API_MAX_AUTH_FAILURES", "0"), ("API_AUTH_FAILURE_WINDOW_SECS", "86401")] {
+            let err = with(&[(key, value)]).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("invalid {key}")), "{err}");
+        }
     }
 
     #[test]
