@@ -3,8 +3,9 @@
 //!
 //! The files of each language, `locales/{lang}.ftl` (start, menu, languages) plus
 //! `{lang}-shop.ftl` (plans, checkout, payments, subscriptions), `{lang}-account.ftl`
-//! (balance, promo codes, referral, support), `{lang}-online.ftl` (Zarinpal, Stars) and
-//! `{lang}-admin.ftl` (the admin panel), are joined per language, embedded in the
+//! (balance, promo codes, referral, support), `{lang}-online.ftl` (Zarinpal, Stars),
+//! `{lang}-admin.ftl` (the admin panel) and `{lang}-panel-setup.ftl` (the panel's plans,
+//! cards, promotions and settings), are joined per language, embedded in the
 //! binary and loaded once
 //! with [`Texts::load`]; the result is `Send + Sync`, so one `Arc<Texts>` serves every bot
 //! and task. Loading checks that every message exists in all three files with the same
@@ -43,6 +44,8 @@ const FA_FTL: &str = concat!(
     include_str!("../locales/fa-online.ftl"),
     "\n",
     include_str!("../locales/fa-admin.ftl"),
+    "\n",
+    include_str!("../locales/fa-panel-setup.ftl"),
 );
 /// The English resource file.
 const EN_FTL: &str = concat!(
@@ -55,6 +58,8 @@ const EN_FTL: &str = concat!(
     include_str!("../locales/en-online.ftl"),
     "\n",
     include_str!("../locales/en-admin.ftl"),
+    "\n",
+    include_str!("../locales/en-panel-setup.ftl"),
 );
 /// The Russian resource file.
 const RU_FTL: &str = concat!(
@@ -67,6 +72,8 @@ const RU_FTL: &str = concat!(
     include_str!("../locales/ru-online.ftl"),
     "\n",
     include_str!("../locales/ru-admin.ftl"),
+    "\n",
+    include_str!("../locales/ru-panel-setup.ftl"),
 );
 
 /// How many distinct problems are remembered for warning once; past that, problems are no
@@ -679,6 +686,13 @@ mod tests {
             ("disabled", 1.into()),
             ("receipts", 2.into()),
             ("tickets", 3.into()),
+            // The panel's set-up areas.
+            ("place", 3.into()),
+            ("state", "on sale".into()),
+            ("subscriptions", 4.into()),
+            ("orders", 9.into()),
+            ("weight", 5.into()),
+            ("failed", 2.into()),
         ]
     }
 

@@ -217,6 +217,14 @@ impl Cards<'_> {
         rows.into_iter().map(|m| to_card(m, today)).collect()
     }
 
+    /// How many cards the tenant has.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn count(&self, tenant: &Tenant) -> Result<u64> {
+        scope::count::<payment_card::Entity, _>(&self.store.db, tenant).await
+    }
+
     /// Replaces the card's fields (statistics are kept).
     ///
     /// # Errors

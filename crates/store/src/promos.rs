@@ -123,6 +123,14 @@ impl PromoGroups<'_> {
         Ok(rows.into_iter().map(to_group).collect())
     }
 
+    /// How many promo groups the tenant has.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn count(&self, tenant: &Tenant) -> Result<u64> {
+        scope::count::<promo_group::Entity, _>(&self.store.db, tenant).await
+    }
+
     /// Replaces the group's name and discount.
     ///
     /// # Errors
@@ -334,6 +342,14 @@ impl PromoCodes<'_> {
         let q = scope::select::<promocode::Entity>(tenant).order_by_desc(promocode::Column::Id);
         let rows = scope::paged(q, page).all(&self.store.db).await.map_err(unavailable)?;
         rows.into_iter().map(to_code).collect()
+    }
+
+    /// How many promo codes the tenant has.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn count(&self, tenant: &Tenant) -> Result<u64> {
+        scope::count::<promocode::Entity, _>(&self.store.db, tenant).await
     }
 
     /// Activates or deactivates the code.

@@ -11,7 +11,9 @@
 mod common;
 
 mod auth;
+mod cards;
 mod dashboard;
+mod plans;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -15,7 +15,10 @@
 //! goes through [`remnabot_store::changes::Changes`], the service the API uses, which records
 //! it in the audit log.
 
+pub mod cards;
 pub mod dashboard;
+pub mod input;
+pub mod plans;
 pub mod screen;
 
 use remnabot_domain::TgUserId;
@@ -160,6 +163,8 @@ macro_rules! areas {
 
 areas! {
     Dashboard => dashboard::Dashboard,
+    Plans => plans::Plans,
+    Cards => cards::Cards,
 }
 
 /// Whether `who` is an admin of this tenant (listed in its `admin_ids`).

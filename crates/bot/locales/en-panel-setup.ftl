@@ -1,0 +1,133 @@
+# The admin panel's set-up areas (plans, cards, promo codes and groups, settings), in English.
+#
+# Every message here must also be in fa-panel-setup.ftl and ru-panel-setup.ftl, with the same
+# variables.
+
+## Answers to the panel's questions
+
+panel-saved = ✅ Saved.
+panel-input-not-number = ❌ Please send a whole number, such as 30.
+# $min and $max: numbers.
+panel-input-range = ❌ The number must be from { $min } to { $max }.
+# $max: a number of characters.
+panel-input-too-long = ❌ That is too long: at most { $max } characters.
+panel-input-empty = ❌ Please send a text.
+# $reason: the platform's own words (English).
+panel-input-refused = ❌ Not accepted: { $reason }
+
+## Plans
+
+panel-area-plans = 📦 Plans
+panel-plans-title = 📦 Plans, in the order customers see them
+panel-plans-empty = No plans yet.
+panel-plan-unlimited = unlimited
+# $gb: a number.
+panel-plan-gb = { $gb } GB
+panel-plan-active = ✅ on sale
+panel-plan-hidden = ⛔ hidden
+# $place: its place in the list; $name; $days; $traffic: panel-plan-gb or -unlimited;
+# $devices; $price: formatted; $state: panel-plan-active or -hidden; $count: completed sales.
+panel-plan-row =
+    { $place }. { $name } · { $days } days · { $traffic } · { $devices } devices · { $price }
+        { $state } · sales: { $count }
+# As panel-plan-row.
+panel-plan-page =
+    📦 Plan: { $name }
+    Period: { $days } days
+    Traffic: { $traffic }
+    Devices: { $devices }
+    Price: { $price }
+    Status: { $state } · sales: { $count }
+panel-plan-new = ➕ New plan
+# $page: the step; $pages: how many steps.
+panel-plan-new-step = ➕ New plan · step { $page } of { $pages }
+# $name: the plan's name.
+panel-plan-editing = ✏️ Editing { $name }
+panel-plan-edit-name = ✏️ Name
+panel-plan-edit-days = ✏️ Days
+panel-plan-edit-traffic = ✏️ Traffic
+panel-plan-edit-devices = ✏️ Devices
+panel-plan-edit-price = ✏️ Price
+panel-plan-edit-description = ✏️ Description
+# $max: characters.
+panel-plan-ask-name = Send the plan's name (at most { $max } characters).
+# $min, $max: numbers.
+panel-plan-ask-days = Send how many days the plan lasts ({ $min } to { $max }).
+panel-plan-ask-traffic = Send the traffic in GB ({ $min } to { $max }; 0 means unlimited).
+panel-plan-ask-devices = Send how many devices may connect ({ $min } to { $max }).
+panel-plan-ask-price = Send the price in Toman ({ $min } to { $max }).
+# $max: characters.
+panel-plan-ask-description = Send the description (at most { $max } characters), or - for none.
+panel-plan-activate = ▶️ Put on sale
+panel-plan-deactivate = ⏸ Hide from customers
+panel-plan-up = ⬆️ Move up
+panel-plan-down = ⬇️ Move down
+panel-plan-delete = 🗑 Delete
+# $name: the plan's name.
+panel-plan-created = ✅ Plan { $name } created.
+panel-plan-deleted = 🗑 Plan { $name } deleted.
+panel-plan-delete-ask = Delete the plan { $name }? This cannot be undone.
+panel-plan-gone = This plan no longer exists.
+# $name; $subscriptions and $orders: numbers.
+panel-plan-hidden-instead =
+    ⚠️ { $name } was not deleted: { $subscriptions } subscription(s) and { $orders } order(s) refer to it.
+    It is hidden from customers instead.
+
+## Cards
+
+panel-area-cards = 💳 Cards
+panel-cards-title = 💳 Payment cards
+panel-cards-empty = No cards yet.
+# $kind: panel-card-strategy-*.
+panel-card-strategy-now = Rotation: { $kind }
+panel-card-active = ✅ in rotation
+panel-card-inactive = ⛔ out of rotation
+# $place; $card: masked; $holder; $state: panel-card-active or -inactive; $count and $amount:
+# successful payments today; $percent: success rate.
+panel-card-row =
+    { $place }. { $card } · { $holder }
+        { $state } · today: { $count } · { $amount } · success { $percent }%
+# $card: the full number; $holder; $bank; $state; $weight; $count and $amount: today;
+# $max: the daily count cap; $limit: the daily amount cap; $percent: success rate;
+# $paid and $failed: payments ever.
+panel-card-page =
+    💳 Card { $card }
+    Holder: { $holder }
+    Bank: { $bank }
+    Status: { $state }
+    Weight: { $weight }
+    Today: { $count } payment(s) · { $amount }
+    Daily caps: { $max } payment(s) · { $limit }
+    Success: { $percent }% ({ $paid } approved, { $failed } failed)
+panel-card-no-cap = no cap
+panel-card-new = ➕ Add a card
+panel-card-rotation = 🔁 Rotation
+panel-card-rotation-title =
+    🔁 How the next customer's card is chosen
+    (only active cards under their daily caps are used)
+panel-card-strategy-round-robin = In turn
+panel-card-strategy-random = At random
+panel-card-strategy-time-based = Idlest first
+panel-card-strategy-weighted = By weight and success
+# $page: the step; $pages: how many steps.
+panel-card-new-step = ➕ New card · step { $page } of { $pages }
+panel-card-ask-number = Send the 16-digit card number.
+# $max: characters.
+panel-card-ask-holder = Send the card holder's name (at most { $max } characters).
+panel-card-ask-bank = Send the bank's name (at most { $max } characters), or - for none.
+# $min, $max: numbers.
+panel-card-ask-weight = Send the card's weight under weighted rotation ({ $min } to { $max }).
+panel-card-ask-count-cap = Send the most payments a day ({ $min } to { $max }), or 0 for no cap.
+panel-card-ask-amount-cap = Send the most Toman a day ({ $min } to { $max }), or 0 for no cap.
+panel-card-bad-number = ❌ That is not a valid card number: it needs 16 digits and must pass the card checksum. Check for a typo.
+# $card: masked.
+panel-card-editing = ✏️ Editing card { $card }
+panel-card-created = ✅ Card { $card } added.
+panel-card-edit-holder = ✏️ Holder
+panel-card-edit-bank = ✏️ Bank
+panel-card-edit-weight = ⚖️ Weight
+panel-card-edit-count-cap = 🔢 Daily count cap
+panel-card-edit-amount-cap = 💰 Daily amount cap
+panel-card-activate = ▶️ Put in rotation
+panel-card-deactivate = ⏸ Take out of rotation
+panel-card-gone = This card no longer exists.

@@ -1,0 +1,109 @@
+# بخش‌های راه‌اندازی پنل مدیریت (طرح‌ها، کارت‌ها، کدهای تخفیف و گروه‌ها، تنظیمات) به فارسی.
+#
+# Every Persian line starts with a Persian word (see fa.ftl); values that may be Latin
+# (names, codes, links) come after one, or on a line of their own.
+
+## Answers to the panel's questions
+
+panel-saved = ✅ ذخیره شد.
+panel-input-not-number = ❌ لطفاً یک عدد صحیح بفرستید، مثلاً ۳۰.
+panel-input-range = ❌ عدد باید از { $min } تا { $max } باشد.
+panel-input-too-long = ❌ خیلی طولانی است: حداکثر { $max } نویسه.
+panel-input-empty = ❌ لطفاً یک متن بفرستید.
+panel-input-refused = ❌ پذیرفته نشد: { $reason }
+
+## Plans
+
+panel-area-plans = 📦 طرح‌ها
+panel-plans-title = 📦 طرح‌ها به ترتیبی که مشتریان می‌بینند
+panel-plans-empty = هنوز طرحی وجود ندارد.
+panel-plan-unlimited = نامحدود
+panel-plan-gb = { $gb } گیگابایت
+panel-plan-active = ✅ در حال فروش
+panel-plan-hidden = ⛔ پنهان
+panel-plan-row =
+    { $place }. طرح { $name } · { $days } روز · { $traffic } · { $devices } دستگاه · { $price }
+        وضعیت: { $state } · فروش: { $count }
+panel-plan-page =
+    📦 طرح: { $name }
+    مدت: { $days } روز
+    ترافیک: { $traffic }
+    دستگاه‌ها: { $devices }
+    قیمت: { $price }
+    وضعیت: { $state } · فروش: { $count }
+panel-plan-new = ➕ طرح جدید
+panel-plan-new-step = ➕ طرح جدید · مرحلهٔ { $page } از { $pages }
+panel-plan-editing = ✏️ ویرایش طرح { $name }
+panel-plan-edit-name = ✏️ نام
+panel-plan-edit-days = ✏️ مدت
+panel-plan-edit-traffic = ✏️ ترافیک
+panel-plan-edit-devices = ✏️ دستگاه‌ها
+panel-plan-edit-price = ✏️ قیمت
+panel-plan-edit-description = ✏️ توضیحات
+panel-plan-ask-name = نام طرح را بفرستید (حداکثر { $max } نویسه).
+panel-plan-ask-days = مدت طرح را به روز بفرستید (از { $min } تا { $max }).
+panel-plan-ask-traffic = ترافیک را به گیگابایت بفرستید (از { $min } تا { $max }؛ ۰ یعنی نامحدود).
+panel-plan-ask-devices = تعداد دستگاه‌ها را بفرستید (از { $min } تا { $max }).
+panel-plan-ask-price = قیمت را به تومان بفرستید (از { $min } تا { $max }).
+panel-plan-ask-description = توضیحات را بفرستید (حداکثر { $max } نویسه)، یا - برای بدون توضیح.
+panel-plan-activate = ▶️ فروش طرح
+panel-plan-deactivate = ⏸ پنهان کردن از مشتریان
+panel-plan-up = ⬆️ بالاتر
+panel-plan-down = ⬇️ پایین‌تر
+panel-plan-delete = 🗑 حذف
+panel-plan-created = ✅ طرح { $name } ساخته شد.
+panel-plan-deleted = 🗑 طرح { $name } حذف شد.
+panel-plan-delete-ask = طرح { $name } حذف شود؟ این کار برگشت‌پذیر نیست.
+panel-plan-gone = این طرح دیگر وجود ندارد.
+panel-plan-hidden-instead =
+    ⚠️ طرح { $name } حذف نشد: { $subscriptions } اشتراک و { $orders } سفارش به آن مربوط‌اند.
+    به جای حذف، از دید مشتریان پنهان شد.
+
+## Cards
+
+panel-area-cards = 💳 کارت‌ها
+panel-cards-title = 💳 کارت‌های پرداخت
+panel-cards-empty = هنوز کارتی وجود ندارد.
+panel-card-strategy-now = چرخش کارت‌ها: { $kind }
+panel-card-active = ✅ در چرخش
+panel-card-inactive = ⛔ خارج از چرخش
+panel-card-row =
+    { $place }. کارت { $card } · { $holder }
+        وضعیت: { $state } · امروز: { $count } · { $amount } · موفقیت { $percent }٪
+panel-card-page =
+    💳 کارت { $card }
+    دارنده: { $holder }
+    بانک: { $bank }
+    وضعیت: { $state }
+    وزن: { $weight }
+    امروز: { $count } پرداخت · { $amount }
+    سقف روزانه: { $max } پرداخت · { $limit }
+    موفقیت: { $percent }٪ ({ $paid } تأییدشده، { $failed } ناموفق)
+panel-card-no-cap = بدون سقف
+panel-card-new = ➕ افزودن کارت
+panel-card-rotation = 🔁 چرخش کارت‌ها
+panel-card-rotation-title =
+    🔁 کارت مشتری بعدی چگونه انتخاب شود
+    (فقط کارت‌های فعال و زیر سقف روزانه)
+panel-card-strategy-round-robin = به نوبت
+panel-card-strategy-random = تصادفی
+panel-card-strategy-time-based = اول کم‌کارترین
+panel-card-strategy-weighted = بر اساس وزن و موفقیت
+panel-card-new-step = ➕ کارت جدید · مرحلهٔ { $page } از { $pages }
+panel-card-ask-number = شمارهٔ ۱۶ رقمی کارت را بفرستید.
+panel-card-ask-holder = نام دارندهٔ کارت را بفرستید (حداکثر { $max } نویسه).
+panel-card-ask-bank = نام بانک را بفرستید (حداکثر { $max } نویسه)، یا - برای هیچ.
+panel-card-ask-weight = وزن کارت در چرخش وزنی را بفرستید (از { $min } تا { $max }).
+panel-card-ask-count-cap = بیشترین تعداد پرداخت در روز را بفرستید (از { $min } تا { $max })، یا ۰ برای بدون سقف.
+panel-card-ask-amount-cap = بیشترین مبلغ روزانه به تومان را بفرستید (از { $min } تا { $max })، یا ۰ برای بدون سقف.
+panel-card-bad-number = ❌ این شمارهٔ کارت معتبر نیست: باید ۱۶ رقم باشد و رقم کنترلی آن درست باشد. اشتباه تایپی را بررسی کنید.
+panel-card-editing = ✏️ ویرایش کارت { $card }
+panel-card-created = ✅ کارت { $card } افزوده شد.
+panel-card-edit-holder = ✏️ دارنده
+panel-card-edit-bank = ✏️ بانک
+panel-card-edit-weight = ⚖️ وزن
+panel-card-edit-count-cap = 🔢 سقف تعداد روزانه
+panel-card-edit-amount-cap = 💰 سقف مبلغ روزانه
+panel-card-activate = ▶️ ورود به چرخش
+panel-card-deactivate = ⏸ خروج از چرخش
+panel-card-gone = این کارت دیگر وجود ندارد.

@@ -1,0 +1,109 @@
+# Разделы настройки панели администратора (тарифы, карты, промокоды и группы, настройки), по-русски.
+#
+# Every message here must also be in fa-panel-setup.ftl and en-panel-setup.ftl, with the same
+# variables.
+
+## Answers to the panel's questions
+
+panel-saved = ✅ Сохранено.
+panel-input-not-number = ❌ Отправьте целое число, например 30.
+panel-input-range = ❌ Число должно быть от { $min } до { $max }.
+panel-input-too-long = ❌ Слишком длинно: не больше { $max } символов.
+panel-input-empty = ❌ Отправьте текст.
+panel-input-refused = ❌ Не принято: { $reason }
+
+## Plans
+
+panel-area-plans = 📦 Тарифы
+panel-plans-title = 📦 Тарифы в том порядке, в каком их видят клиенты
+panel-plans-empty = Тарифов пока нет.
+panel-plan-unlimited = без ограничений
+panel-plan-gb = { $gb } ГБ
+panel-plan-active = ✅ в продаже
+panel-plan-hidden = ⛔ скрыт
+panel-plan-row =
+    { $place }. { $name } · { $days } дн. · { $traffic } · устройств: { $devices } · { $price }
+        { $state } · продаж: { $count }
+panel-plan-page =
+    📦 Тариф: { $name }
+    Срок: { $days } дн.
+    Трафик: { $traffic }
+    Устройств: { $devices }
+    Цена: { $price }
+    Статус: { $state } · продаж: { $count }
+panel-plan-new = ➕ Новый тариф
+panel-plan-new-step = ➕ Новый тариф · шаг { $page } из { $pages }
+panel-plan-editing = ✏️ Изменение: { $name }
+panel-plan-edit-name = ✏️ Название
+panel-plan-edit-days = ✏️ Срок
+panel-plan-edit-traffic = ✏️ Трафик
+panel-plan-edit-devices = ✏️ Устройства
+panel-plan-edit-price = ✏️ Цена
+panel-plan-edit-description = ✏️ Описание
+panel-plan-ask-name = Отправьте название тарифа (не больше { $max } символов).
+panel-plan-ask-days = Отправьте срок тарифа в днях (от { $min } до { $max }).
+panel-plan-ask-traffic = Отправьте трафик в ГБ (от { $min } до { $max }; 0 — без ограничений).
+panel-plan-ask-devices = Отправьте число устройств (от { $min } до { $max }).
+panel-plan-ask-price = Отправьте цену в томанах (от { $min } до { $max }).
+panel-plan-ask-description = Отправьте описание (не больше { $max } символов) или - без описания.
+panel-plan-activate = ▶️ В продажу
+panel-plan-deactivate = ⏸ Скрыть от клиентов
+panel-plan-up = ⬆️ Выше
+panel-plan-down = ⬇️ Ниже
+panel-plan-delete = 🗑 Удалить
+panel-plan-created = ✅ Тариф { $name } создан.
+panel-plan-deleted = 🗑 Тариф { $name } удалён.
+panel-plan-delete-ask = Удалить тариф { $name }? Это нельзя отменить.
+panel-plan-gone = Этого тарифа больше нет.
+panel-plan-hidden-instead =
+    ⚠️ { $name } не удалён: на него ссылаются подписки ({ $subscriptions }) и заказы ({ $orders }).
+    Вместо этого он скрыт от клиентов.
+
+## Cards
+
+panel-area-cards = 💳 Карты
+panel-cards-title = 💳 Карты для оплаты
+panel-cards-empty = Карт пока нет.
+panel-card-strategy-now = Ротация: { $kind }
+panel-card-active = ✅ в ротации
+panel-card-inactive = ⛔ вне ротации
+panel-card-row =
+    { $place }. { $card } · { $holder }
+        { $state } · сегодня: { $count } · { $amount } · успешно { $percent }%
+panel-card-page =
+    💳 Карта { $card }
+    Владелец: { $holder }
+    Банк: { $bank }
+    Статус: { $state }
+    Вес: { $weight }
+    Сегодня: платежей { $count } · { $amount }
+    Дневные лимиты: платежей { $max } · { $limit }
+    Успешность: { $percent }% (одобрено { $paid }, отклонено { $failed })
+panel-card-no-cap = без лимита
+panel-card-new = ➕ Добавить карту
+panel-card-rotation = 🔁 Ротация
+panel-card-rotation-title =
+    🔁 Как выбирается карта для следующего клиента
+    (используются только активные карты в пределах дневных лимитов)
+panel-card-strategy-round-robin = По очереди
+panel-card-strategy-random = Случайно
+panel-card-strategy-time-based = Сначала самая свободная
+panel-card-strategy-weighted = По весу и успешности
+panel-card-new-step = ➕ Новая карта · шаг { $page } из { $pages }
+panel-card-ask-number = Отправьте 16-значный номер карты.
+panel-card-ask-holder = Отправьте имя владельца карты (не больше { $max } символов).
+panel-card-ask-bank = Отправьте название банка (не больше { $max } символов) или - без банка.
+panel-card-ask-weight = Отправьте вес карты при ротации по весу (от { $min } до { $max }).
+panel-card-ask-count-cap = Отправьте наибольшее число платежей в день (от { $min } до { $max }) или 0 без лимита.
+panel-card-ask-amount-cap = Отправьте наибольшую сумму в день в томанах (от { $min } до { $max }) или 0 без лимита.
+panel-card-bad-number = ❌ Это неверный номер карты: нужно 16 цифр с правильной контрольной суммой. Проверьте опечатки.
+panel-card-editing = ✏️ Изменение карты { $card }
+panel-card-created = ✅ Карта { $card } добавлена.
+panel-card-edit-holder = ✏️ Владелец
+panel-card-edit-bank = ✏️ Банк
+panel-card-edit-weight = ⚖️ Вес
+panel-card-edit-count-cap = 🔢 Лимит платежей в день
+panel-card-edit-amount-cap = 💰 Лимит суммы в день
+panel-card-activate = ▶️ Включить в ротацию
+panel-card-deactivate = ⏸ Исключить из ротации
+panel-card-gone = Этой карты больше нет.
