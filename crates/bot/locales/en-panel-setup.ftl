@@ -131,3 +131,54 @@ panel-card-edit-amount-cap = 💰 Daily amount cap
 panel-card-activate = ▶️ Put in rotation
 panel-card-deactivate = ⏸ Take out of rotation
 panel-card-gone = This card no longer exists.
+
+## Settings
+
+panel-area-settings = ⚙️ Settings
+# $text: the welcome text (cut) or panel-set-unset; $language: codes; $contact; $admin: ids;
+# $chat: the admin chat's id or panel-set-unset; $days, $gb, $devices: the trial;
+# $minutes, $hours: the card payment and receipt review windows; $percent: the referral reward.
+panel-set-values =
+    ⚙️ Settings
+    👋 Welcome text: { $text }
+    🌐 Languages: { $language }
+    🆘 Support contact: { $contact }
+    👮 Admins: { $admin }
+    💬 Admin chat: { $chat }
+    🎁 Trial: { $days } day(s) · { $gb } GB (0 = unlimited) · { $devices } device(s)
+    ⏱ Card payment window: { $minutes } minutes
+    🧾 Receipt review window: { $hours } hours
+    🤝 Referral reward: { $percent }%
+panel-set-unset = (not set)
+panel-set-welcome = 👋 Welcome text
+panel-set-languages = 🌐 Languages
+panel-set-support = 🆘 Support contact
+panel-set-admins = 👮 Admins
+panel-set-admin-chat = 💬 Admin chat
+panel-set-trial = 🎁 Trial
+panel-set-card-minutes = ⏱ Payment window
+panel-set-review-hours = 🧾 Review window
+panel-set-referral = 🤝 Referral reward
+# $max: characters.
+panel-set-ask-welcome = Send the new welcome text customers get with /start (at most { $max } characters).
+panel-set-ask-languages = Send the language codes customers may choose from, the default first, for example: fa en ru
+panel-set-ask-support = Send where customers get help: a @username or a link (at most { $max } characters).
+panel-set-ask-admins = Send the Telegram ids of the shop's admins, separated by spaces. Your own id must stay in the list.
+panel-set-ask-admin-chat = Send the id of the chat that receives receipts and tickets (a group's id starts with -100).
+panel-set-ask-trial = Send the trial as three numbers: days, GB (0 = unlimited) and devices, for example: 1 1 1
+panel-set-ask-card-minutes = Send how many minutes a customer has to pay by card and send the receipt.
+panel-set-ask-review-hours = Send how many hours the admins have to review a receipt.
+panel-set-ask-referral = Send the percent of an invited customer's payments credited to the inviter (0 to 100).
+panel-set-clear-hint = Or send - to remove it and use the default.
+panel-set-admins-self = your own id must stay in the list of admins.
+panel-set-trial-shape = send three whole numbers separated by spaces: days, GB and devices.
+panel-set-features = 🧩 Customer features
+panel-set-features-title = 🧩 Customer features: press one to switch it on or off.
+panel-feature-card-to-card = Card to card
+panel-feature-zarinpal = Zarinpal
+panel-feature-stars = Telegram Stars
+panel-feature-trial = Free trial
+panel-feature-referral = Referral
+panel-feature-promo-codes = Promo codes
+panel-feature-support = Support tickets
+panel-feature-auto-renewal = Automatic renewal

@@ -107,3 +107,50 @@ panel-card-edit-amount-cap = 💰 سقف مبلغ روزانه
 panel-card-activate = ▶️ ورود به چرخش
 panel-card-deactivate = ⏸ خروج از چرخش
 panel-card-gone = این کارت دیگر وجود ندارد.
+
+## Settings
+
+panel-area-settings = ⚙️ تنظیمات
+panel-set-values =
+    ⚙️ تنظیمات
+    👋 متن خوش‌آمد: { $text }
+    🌐 زبان‌ها: { $language }
+    🆘 پشتیبانی: { $contact }
+    👮 مدیران: { $admin }
+    💬 گروه مدیران: { $chat }
+    🎁 دورهٔ آزمایشی: { $days } روز · { $gb } گیگابایت (۰ یعنی نامحدود) · { $devices } دستگاه
+    ⏱ مهلت پرداخت کارت به کارت: { $minutes } دقیقه
+    🧾 مهلت بررسی رسید: { $hours } ساعت
+    🤝 پاداش معرفی: { $percent }٪
+panel-set-unset = (تنظیم نشده)
+panel-set-welcome = 👋 متن خوش‌آمد
+panel-set-languages = 🌐 زبان‌ها
+panel-set-support = 🆘 پشتیبانی
+panel-set-admins = 👮 مدیران
+panel-set-admin-chat = 💬 گروه مدیران
+panel-set-trial = 🎁 دورهٔ آزمایشی
+panel-set-card-minutes = ⏱ مهلت پرداخت
+panel-set-review-hours = 🧾 مهلت بررسی
+panel-set-referral = 🤝 پاداش معرفی
+panel-set-ask-welcome = متن خوش‌آمد تازه برای /start را بفرستید (حداکثر { $max } نویسه).
+panel-set-ask-languages = کد زبان‌هایی را که مشتریان می‌توانند انتخاب کنند بفرستید، اولی پیش‌فرض است؛ مثلاً: fa en ru
+panel-set-ask-support = راه ارتباط با پشتیبانی را بفرستید: یک @username یا پیوند (حداکثر { $max } نویسه).
+panel-set-ask-admins = شناسه‌های تلگرام مدیران فروشگاه را با فاصله بفرستید. شناسهٔ خودتان باید در فهرست بماند.
+panel-set-ask-admin-chat = شناسهٔ گروهی را که رسیدها و تیکت‌ها به آن می‌رسد بفرستید (شناسهٔ گروه با -100 شروع می‌شود).
+panel-set-ask-trial = دورهٔ آزمایشی را با سه عدد بفرستید: روز، گیگابایت (۰ یعنی نامحدود) و دستگاه؛ مثلاً: 1 1 1
+panel-set-ask-card-minutes = چند دقیقه مشتری برای پرداخت کارت به کارت و فرستادن رسید وقت دارد؟ عدد را بفرستید.
+panel-set-ask-review-hours = چند ساعت مدیران برای بررسی رسید وقت دارند؟ عدد را بفرستید.
+panel-set-ask-referral = درصدی از پرداخت‌های مشتری دعوت‌شده که به معرف داده می‌شود را بفرستید (از ۰ تا ۱۰۰).
+panel-set-clear-hint = یا - بفرستید تا حذف شود و پیش‌فرض به کار رود.
+panel-set-admins-self = شناسهٔ خودتان باید در فهرست مدیران بماند.
+panel-set-trial-shape = سه عدد صحیح با فاصله بفرستید: روز، گیگابایت و دستگاه.
+panel-set-features = 🧩 امکانات مشتریان
+panel-set-features-title = 🧩 امکانات مشتریان: برای روشن یا خاموش کردن، روی هر کدام بزنید.
+panel-feature-card-to-card = کارت به کارت
+panel-feature-zarinpal = زرین‌پال
+panel-feature-stars = ستارهٔ تلگرام
+panel-feature-trial = دورهٔ آزمایشی رایگان
+panel-feature-referral = معرفی دوستان
+panel-feature-promo-codes = کد تخفیف
+panel-feature-support = تیکت پشتیبانی
+panel-feature-auto-renewal = تمدید خودکار

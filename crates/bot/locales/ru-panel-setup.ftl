@@ -107,3 +107,50 @@ panel-card-edit-amount-cap = 💰 Лимит суммы в день
 panel-card-activate = ▶️ Включить в ротацию
 panel-card-deactivate = ⏸ Исключить из ротации
 panel-card-gone = Этой карты больше нет.
+
+## Settings
+
+panel-area-settings = ⚙️ Настройки
+panel-set-values =
+    ⚙️ Настройки
+    👋 Приветствие: { $text }
+    🌐 Языки: { $language }
+    🆘 Поддержка: { $contact }
+    👮 Администраторы: { $admin }
+    💬 Чат администраторов: { $chat }
+    🎁 Пробный период: дней { $days } · { $gb } ГБ (0 — без ограничений) · устройств { $devices }
+    ⏱ Время на оплату картой: { $minutes } мин.
+    🧾 Время на проверку чека: { $hours } ч.
+    🤝 Реферальное вознаграждение: { $percent }%
+panel-set-unset = (не задано)
+panel-set-welcome = 👋 Приветствие
+panel-set-languages = 🌐 Языки
+panel-set-support = 🆘 Поддержка
+panel-set-admins = 👮 Администраторы
+panel-set-admin-chat = 💬 Чат администраторов
+panel-set-trial = 🎁 Пробный период
+panel-set-card-minutes = ⏱ Время на оплату
+panel-set-review-hours = 🧾 Время на проверку
+panel-set-referral = 🤝 Реферальная награда
+panel-set-ask-welcome = Отправьте новый текст приветствия для /start (не больше { $max } символов).
+panel-set-ask-languages = Отправьте коды языков для клиентов, первым — язык по умолчанию, например: fa en ru
+panel-set-ask-support = Отправьте контакт поддержки: @username или ссылку (не больше { $max } символов).
+panel-set-ask-admins = Отправьте Telegram id администраторов магазина через пробел. Ваш собственный id должен остаться в списке.
+panel-set-ask-admin-chat = Отправьте id чата, куда приходят чеки и обращения (id группы начинается с -100).
+panel-set-ask-trial = Отправьте пробный период тремя числами: дни, ГБ (0 — без ограничений) и устройства, например: 1 1 1
+panel-set-ask-card-minutes = Отправьте, сколько минут у клиента есть на оплату картой и отправку чека.
+panel-set-ask-review-hours = Отправьте, сколько часов у администраторов есть на проверку чека.
+panel-set-ask-referral = Отправьте процент от платежей приглашённого клиента, начисляемый пригласившему (от 0 до 100).
+panel-set-clear-hint = Или отправьте -, чтобы удалить значение и вернуть значение по умолчанию.
+panel-set-admins-self = ваш собственный id должен остаться в списке администраторов.
+panel-set-trial-shape = отправьте три целых числа через пробел: дни, ГБ и устройства.
+panel-set-features = 🧩 Функции для клиентов
+panel-set-features-title = 🧩 Функции для клиентов: нажмите, чтобы включить или выключить.
+panel-feature-card-to-card = Перевод с карты на карту
+panel-feature-zarinpal = Zarinpal
+panel-feature-stars = Telegram Stars
+panel-feature-trial = Пробный период
+panel-feature-referral = Рефералы
+panel-feature-promo-codes = Промокоды
+panel-feature-support = Обращения в поддержку
+panel-feature-auto-renewal = Автопродление

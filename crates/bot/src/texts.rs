@@ -693,6 +693,9 @@ mod tests {
             ("orders", 9.into()),
             ("weight", 5.into()),
             ("failed", 2.into()),
+            ("chat", "-1001234567890".into()),
+            ("minutes", 30.into()),
+            ("hours", 24.into()),
         ]
     }
 

@@ -14,6 +14,7 @@ mod auth;
 mod cards;
 mod dashboard;
 mod plans;
+mod settings;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod input;
 pub mod plans;
 pub mod screen;
+pub mod settings;
 
 use remnabot_domain::TgUserId;
 use remnabot_domain::config::Language;
@@ -165,6 +166,7 @@ areas! {
     Dashboard => dashboard::Dashboard,
     Plans => plans::Plans,
     Cards => cards::Cards,
+    Settings => settings::Settings,
 }
 
 /// Whether `who` is an admin of this tenant (listed in its `admin_ids`).
