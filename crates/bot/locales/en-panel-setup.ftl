@@ -182,3 +182,69 @@ panel-feature-referral = Referral
 panel-feature-promo-codes = Promo codes
 panel-feature-support = Support tickets
 panel-feature-auto-renewal = Automatic renewal
+
+## Promo codes and groups
+
+panel-area-promos = 🎟 Promotions
+# $count: promo codes; $groups: promo groups.
+panel-promos-title =
+    🎟 Promotions
+    Promo codes: { $count } · promo groups: { $groups }
+panel-promo-codes = 🎟 Promo codes
+panel-promo-groups = 👥 Promo groups
+panel-promo-codes-title = 🎟 Promo codes, newest first
+panel-promo-codes-empty = No promo codes yet.
+# $amount: formatted.
+panel-promo-gives-balance = { $amount } of balance
+# $days: a number.
+panel-promo-gives-days = { $days } extra days
+# $percent: a number.
+panel-promo-gives-discount = { $percent }% off the next order
+# $count: times used; $max: the limit.
+panel-promo-uses = { $count } / { $max }
+panel-promo-uses-unlimited = { $count } / unlimited
+panel-promo-active = ✅ active
+panel-promo-inactive = ⛔ deactivated
+# $place; $code; $kind: panel-promo-gives-*; $uses: panel-promo-uses*; $state.
+panel-promo-code-row =
+    { $place }. { $code } · { $kind }
+        used { $uses } · { $state }
+# $code; $kind; $uses; $since and $until: dates or -; $state.
+panel-promo-code-page =
+    🎟 Code { $code }
+    Gives: { $kind }
+    Used: { $uses }
+    Valid from: { $since }
+    Valid until: { $until }
+    Status: { $state }
+panel-promo-new-code = ➕ New code
+panel-promo-choose-kind = ➕ New promo code: what does it give?
+panel-promo-kind-balance = 💰 Balance
+panel-promo-kind-days = 📅 Extra days
+panel-promo-kind-discount = 🏷 Percent off
+# $page: the step; $pages: how many steps.
+panel-promo-new-step = ➕ New promo code · step { $page } of { $pages }
+panel-promo-ask-code = Send the code: 3 to 64 letters A-Z, digits, _ or -.
+# $min, $max: numbers.
+panel-promo-ask-balance = Send the balance it gives, in Toman ({ $min } to { $max }).
+panel-promo-ask-days = Send how many days it adds ({ $min } to { $max }).
+panel-promo-ask-percent = Send the percent off ({ $min } to { $max }).
+panel-promo-ask-uses = Send how many times it can be used in all ({ $min } to { $max }; 0 means unlimited).
+panel-promo-ask-from = Send the first day it is valid, as 2026-03-21, or - for from now on.
+panel-promo-ask-until = Send the day it stops being valid, as 2026-04-21, or - for never.
+panel-promo-bad-date = ❌ That is not a date: send it as year-month-day, such as 2026-03-21, or -.
+# $code.
+panel-promo-created = ✅ Promo code { $code } created.
+panel-promo-activate = ▶️ Activate
+panel-promo-deactivate = ⏸ Deactivate
+panel-promo-gone = This promo code no longer exists.
+panel-promo-groups-title = 👥 Promo groups: their customers get the discount on every order
+panel-promo-groups-empty = No promo groups yet.
+# $place; $name; $percent.
+panel-promo-group-row = { $place }. { $name } · { $percent }% off
+panel-promo-new-group = ➕ New promo group
+# $max: characters.
+panel-promo-ask-group-name = Send the group's name (at most { $max } characters).
+panel-promo-ask-group-percent = Send the group's discount in percent (0 to 100).
+# $name.
+panel-promo-group-created = ✅ Promo group { $name } created. Customers are put in it from their page.

@@ -154,3 +154,56 @@ panel-feature-referral = معرفی دوستان
 panel-feature-promo-codes = کد تخفیف
 panel-feature-support = تیکت پشتیبانی
 panel-feature-auto-renewal = تمدید خودکار
+
+## Promo codes and groups
+
+panel-area-promos = 🎟 تخفیف‌ها
+panel-promos-title =
+    🎟 تخفیف‌ها
+    کدهای تخفیف: { $count } · گروه‌های تخفیف: { $groups }
+panel-promo-codes = 🎟 کدهای تخفیف
+panel-promo-groups = 👥 گروه‌های تخفیف
+panel-promo-codes-title = 🎟 کدهای تخفیف، تازه‌ترین اول
+panel-promo-codes-empty = هنوز کد تخفیفی وجود ندارد.
+panel-promo-gives-balance = { $amount } موجودی
+panel-promo-gives-days = { $days } روز اضافه
+panel-promo-gives-discount = { $percent }٪ تخفیف سفارش بعدی
+panel-promo-uses = { $count } از { $max }
+panel-promo-uses-unlimited = { $count } از نامحدود
+panel-promo-active = ✅ فعال
+panel-promo-inactive = ⛔ غیرفعال
+panel-promo-code-row =
+    { $place }. کد { $code } · { $kind }
+        استفاده: { $uses } · { $state }
+panel-promo-code-page =
+    🎟 کد { $code }
+    جایزه: { $kind }
+    استفاده: { $uses }
+    اعتبار از: { $since }
+    اعتبار تا: { $until }
+    وضعیت: { $state }
+panel-promo-new-code = ➕ کد تازه
+panel-promo-choose-kind = ➕ کد تخفیف تازه: چه چیزی می‌دهد؟
+panel-promo-kind-balance = 💰 موجودی
+panel-promo-kind-days = 📅 روز اضافه
+panel-promo-kind-discount = 🏷 درصد تخفیف
+panel-promo-new-step = ➕ کد تخفیف تازه · مرحلهٔ { $page } از { $pages }
+panel-promo-ask-code = کد را بفرستید: ۳ تا ۶۴ نویسه از حروف A-Z، رقم، _ یا -.
+panel-promo-ask-balance = مبلغ موجودی را به تومان بفرستید (از { $min } تا { $max }).
+panel-promo-ask-days = تعداد روزهای اضافه را بفرستید (از { $min } تا { $max }).
+panel-promo-ask-percent = درصد تخفیف را بفرستید (از { $min } تا { $max }).
+panel-promo-ask-uses = تعداد کل دفعات استفاده را بفرستید (از { $min } تا { $max }؛ ۰ یعنی نامحدود).
+panel-promo-ask-from = نخستین روز اعتبار را به شکل 2026-03-21 بفرستید، یا - برای از همین حالا.
+panel-promo-ask-until = روز پایان اعتبار را به شکل 2026-04-21 بفرستید، یا - برای همیشگی.
+panel-promo-bad-date = ❌ این تاریخ نیست: آن را به شکل سال-ماه-روز میلادی بفرستید، مثلاً 2026-03-21، یا -.
+panel-promo-created = ✅ کد تخفیف { $code } ساخته شد.
+panel-promo-activate = ▶️ فعال کردن
+panel-promo-deactivate = ⏸ غیرفعال کردن
+panel-promo-gone = این کد تخفیف دیگر وجود ندارد.
+panel-promo-groups-title = 👥 گروه‌های تخفیف: مشتریان هر گروه روی همهٔ سفارش‌ها تخفیف می‌گیرند
+panel-promo-groups-empty = هنوز گروه تخفیفی وجود ندارد.
+panel-promo-group-row = { $place }. گروه { $name } · { $percent }٪ تخفیف
+panel-promo-new-group = ➕ گروه تخفیف تازه
+panel-promo-ask-group-name = نام گروه را بفرستید (حداکثر { $max } نویسه).
+panel-promo-ask-group-percent = درصد تخفیف گروه را بفرستید (از ۰ تا ۱۰۰).
+panel-promo-group-created = ✅ گروه تخفیف { $name } ساخته شد. مشتریان از صفحهٔ خودشان به آن افزوده می‌شوند.

@@ -154,3 +154,56 @@ panel-feature-referral = Рефералы
 panel-feature-promo-codes = Промокоды
 panel-feature-support = Обращения в поддержку
 panel-feature-auto-renewal = Автопродление
+
+## Promo codes and groups
+
+panel-area-promos = 🎟 Акции
+panel-promos-title =
+    🎟 Акции
+    Промокодов: { $count } · промогрупп: { $groups }
+panel-promo-codes = 🎟 Промокоды
+panel-promo-groups = 👥 Промогруппы
+panel-promo-codes-title = 🎟 Промокоды, сначала новые
+panel-promo-codes-empty = Промокодов пока нет.
+panel-promo-gives-balance = { $amount } на баланс
+panel-promo-gives-days = дополнительные дни: { $days }
+panel-promo-gives-discount = скидка { $percent }% на следующий заказ
+panel-promo-uses = { $count } / { $max }
+panel-promo-uses-unlimited = { $count } / без ограничений
+panel-promo-active = ✅ активен
+panel-promo-inactive = ⛔ отключён
+panel-promo-code-row =
+    { $place }. { $code } · { $kind }
+        использован { $uses } · { $state }
+panel-promo-code-page =
+    🎟 Код { $code }
+    Даёт: { $kind }
+    Использован: { $uses }
+    Действует с: { $since }
+    Действует до: { $until }
+    Статус: { $state }
+panel-promo-new-code = ➕ Новый код
+panel-promo-choose-kind = ➕ Новый промокод: что он даёт?
+panel-promo-kind-balance = 💰 Баланс
+panel-promo-kind-days = 📅 Дополнительные дни
+panel-promo-kind-discount = 🏷 Скидка в процентах
+panel-promo-new-step = ➕ Новый промокод · шаг { $page } из { $pages }
+panel-promo-ask-code = Отправьте код: от 3 до 64 символов A-Z, цифры, _ или -.
+panel-promo-ask-balance = Отправьте сумму на баланс в томанах (от { $min } до { $max }).
+panel-promo-ask-days = Отправьте, сколько дней он добавляет (от { $min } до { $max }).
+panel-promo-ask-percent = Отправьте размер скидки в процентах (от { $min } до { $max }).
+panel-promo-ask-uses = Отправьте, сколько раз его можно использовать всего (от { $min } до { $max }; 0 — без ограничений).
+panel-promo-ask-from = Отправьте первый день действия в виде 2026-03-21 или - чтобы действовал сразу.
+panel-promo-ask-until = Отправьте день окончания действия в виде 2026-04-21 или - если бессрочно.
+panel-promo-bad-date = ❌ Это не дата: отправьте её как год-месяц-день, например 2026-03-21, или -.
+panel-promo-created = ✅ Промокод { $code } создан.
+panel-promo-activate = ▶️ Включить
+panel-promo-deactivate = ⏸ Отключить
+panel-promo-gone = Этого промокода больше нет.
+panel-promo-groups-title = 👥 Промогруппы: их клиенты получают скидку на каждый заказ
+panel-promo-groups-empty = Промогрупп пока нет.
+panel-promo-group-row = { $place }. { $name } · скидка { $percent }%
+panel-promo-new-group = ➕ Новая промогруппа
+panel-promo-ask-group-name = Отправьте название группы (не больше { $max } символов).
+panel-promo-ask-group-percent = Отправьте скидку группы в процентах (от 0 до 100).
+panel-promo-group-created = ✅ Промогруппа { $name } создана. Клиентов добавляют в неё на их странице.

@@ -696,6 +696,9 @@ mod tests {
             ("chat", "-1001234567890".into()),
             ("minutes", 30.into()),
             ("hours", 24.into()),
+            ("groups", 2.into()),
+            ("uses", "3 / 100".into()),
+            ("until", "2024-12-10 02:08".into()),
         ]
     }
 

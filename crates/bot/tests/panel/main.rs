@@ -14,6 +14,7 @@ mod auth;
 mod cards;
 mod dashboard;
 mod plans;
+mod promos;
 mod settings;
 
 use std::net::SocketAddr;

@@ -19,6 +19,7 @@ pub mod cards;
 pub mod dashboard;
 pub mod input;
 pub mod plans;
+pub mod promos;
 pub mod screen;
 pub mod settings;
 
@@ -166,6 +167,7 @@ areas! {
     Dashboard => dashboard::Dashboard,
     Plans => plans::Plans,
     Cards => cards::Cards,
+    Promos => promos::Promos,
     Settings => settings::Settings,
 }
 
