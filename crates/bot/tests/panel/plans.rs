@@ -62,6 +62,10 @@ async fn a_plan_created_edited_and_moved_in_the_panel_is_what_the_api_shows_for_
         assert!(list.text.as_deref().unwrap().contains(&w.text("panel-plans-empty", &[])), "{list:?}");
 
         let page = create(&w, &a, &list, "Gold").await;
+        // The last answer ended the dialogue: the same answer sent again creates nothing.
+        assert_eq!(w.state(&a, ADMIN_A).await, remnabot_bot::dialogue::DialogueState::Idle, "{backend:?}");
+        w.say(&a, ADMIN_A, "150,000").await;
+        assert_eq!(w.store.plans().count(&a.t).await.unwrap(), 1, "{backend:?}");
         let text = page.text.clone().unwrap();
         assert!(text.contains(&w.text("panel-plan-created", &[("name", "Gold".into())])), "{text}");
         assert!(text.contains("Traffic: unlimited") && text.contains("150,000 Toman"), "{text}");

@@ -72,7 +72,9 @@ pub trait Area {
     /// (a press ends it; the area may ask it again).
     async fn press(ctx: &Ctx<'_>, action: Self::Action, pending: Option<Self::State>) -> HandlerResult;
 
-    /// The admin's message answering the area's question `state`.
+    /// The admin's message answering the area's question `state`. The question has ended by
+    /// then; to ask it again (a refused answer) or ask the next one, the area calls
+    /// [`Ctx::ask`].
     async fn answer(ctx: &Ctx<'_>, state: Self::State, msg: &Message) -> HandlerResult;
 }
 
@@ -274,6 +276,10 @@ pub async fn on_answer(
         bot.tg.send_message(chat, shared.text(user.language, "unknown-command", &[])).await?;
         return Ok(());
     }
+    // The answer ends the question: an area that needs another answer (the next step, or
+    // the same question after a refused answer) asks again with `Ctx::ask`. Otherwise the
+    // admin's next message, or the same answer sent twice, would answer it again.
+    shared.dialogues.set(&bot.tenant, chat.0, DialogueState::Idle).await?;
     let ctx = Ctx {
         shared,
         bot,

@@ -184,7 +184,7 @@ impl Area for Plans {
                 Err(e) => gone(ctx, e).await,
             },
             Action::Move(id, up) => match ctx.changes().move_plan(ctx.tenant(), id, up).await {
-                Ok(_) => list(ctx, 0, None).await,
+                Ok(plan) => list(ctx, page_after_move(&plan), None).await,
                 Err(e) => gone(ctx, e).await,
             },
             Action::Delete(id) => confirm_delete(ctx, id).await,
@@ -202,6 +202,13 @@ impl Area for Plans {
 
 fn data(action: Action) -> String {
     Plans::data(&action)
+}
+
+/// The page of the list showing `plan` right after a move, which renumbers the tenant's
+/// plans 10, 20, 30, ... in their order.
+fn page_after_move(plan: &Plan) -> u32 {
+    let index = u64::try_from(plan.sort_order / 10 - 1).unwrap_or(0);
+    u32::try_from(index / super::screen::PER_PAGE).unwrap_or(0)
 }
 
 /// "50 GB" or "unlimited".
@@ -509,6 +516,26 @@ mod tests {
         for bad in ["", "show", "show:0", "show:-1", "show:x", "edit:1", "edit:1:z", "list:-1", "new:1", "rm:1:2"] {
             assert_eq!(Plans::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_moved_plan_is_shown_on_the_page_it_moved_to() {
+        let plan = |sort_order| Plan {
+            id: PlanId(1),
+            name: "Gold".into(),
+            description: None,
+            period_days: 30,
+            traffic_gb: 0,
+            device_limit: 1,
+            price: Toman(1),
+            sort_order,
+            is_active: true,
+            created_at: chrono::Utc::now(),
+        };
+        assert_eq!(page_after_move(&plan(10)), 0);
+        assert_eq!(page_after_move(&plan(100)), 0);
+        assert_eq!(page_after_move(&plan(110)), 1);
+        assert_eq!(page_after_move(&plan(-50)), 0);
     }
 
     #[test]
