@@ -230,9 +230,9 @@ panel-promo-ask-balance = Send the balance it gives, in Toman ({ $min } to { $ma
 panel-promo-ask-days = Send how many days it adds ({ $min } to { $max }).
 panel-promo-ask-percent = Send the percent off ({ $min } to { $max }).
 panel-promo-ask-uses = Send how many times it can be used in all ({ $min } to { $max }; 0 means unlimited).
-panel-promo-ask-from = Send the first day it is valid, as 2026-03-21, or - for from now on.
-panel-promo-ask-until = Send the day it stops being valid, as 2026-04-21, or - for never.
-panel-promo-bad-date = ❌ That is not a date: send it as year-month-day, such as 2026-03-21, or -.
+panel-promo-ask-from = Send the first day it is valid, as 1405-01-01 (Solar Hijri) or 2026-03-21, or - for from now on.
+panel-promo-ask-until = Send the day it stops being valid, as 1405-02-01 (Solar Hijri) or 2026-04-21, or - for never.
+panel-promo-bad-date = ❌ That is not a date: send it as year-month-day, such as 1405-01-01 or 2026-03-21, or -.
 # $code.
 panel-promo-created = ✅ Promo code { $code } created.
 panel-promo-activate = ▶️ Activate

@@ -6,8 +6,8 @@
 //! years follow the vernal equinox like the official calendar.
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
-use icu_calendar::Date;
 use icu_calendar::cal::Persian;
+use icu_calendar::{Date, Iso};
 use remnabot_domain::config::Language;
 
 use crate::texts::persian_digits;
@@ -36,6 +36,17 @@ pub fn jalali(year: i32, month: u32, day: u32) -> Option<(i32, u8, u8)> {
     let iso = Date::try_new_iso(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?).ok()?;
     let persian = iso.to_calendar(Persian);
     Some((persian.year().extended_year(), persian.month().ordinal, persian.day_of_month().0))
+}
+
+/// The Gregorian date `(year, month, day)` of a Solar Hijri date; `None` for a date that
+/// does not exist (Esfand 30th of a common year, month 13) or lies outside ICU4X's range.
+pub fn gregorian(year: i32, month: u32, day: u32) -> Option<(i32, u32, u32)> {
+    let persian = Date::try_new_persian(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?).ok()?;
+    let iso = persian.to_calendar(Iso);
+    let out = (iso.year().extended_year(), u32::from(iso.month().ordinal), u32::from(iso.day_of_month().0));
+    // Round trip, so a date the calendar would quietly move (a 30th that month lacks) is
+    // refused rather than changed.
+    (jalali(out.0, out.1, out.2) == Some((year, u8::try_from(month).ok()?, u8::try_from(day).ok()?))).then_some(out)
 }
 
 /// The date and time of `at` for a customer of `lang`, at Tehran time: `۲۰ آبان ۱۴۰۳، ساعت ۰۲:۰۸`
@@ -69,6 +80,15 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn solar_hijri_dates_turn_into_gregorian_ones_and_impossible_ones_are_refused() {
+        assert_eq!(gregorian(1405, 1, 1), Some((2026, 3, 21)));
+        assert_eq!(gregorian(1403, 12, 30), Some((2025, 3, 20)), "1403 is a leap year");
+        assert_eq!(gregorian(1404, 12, 30), None, "1404 is not");
+        assert_eq!(gregorian(1404, 13, 1), None);
+        assert_eq!(gregorian(1404, 7, 31), None, "the second half's months have 30 days");
     }
 
     #[test]

@@ -27,7 +27,8 @@ async fn promo_codes_and_groups_made_in_the_panel_are_what_the_api_shows_for_tha
         reply(&w, &a, "spring-50").await;
         reply(&w, &a, "50,000").await;
         reply(&w, &a, "100").await;
-        reply(&w, &a, "-").await;
+        // A Solar Hijri date, in Persian digits: Farvardin 1st, 1405.
+        reply(&w, &a, "۱۴۰۵/۰۱/۰۱").await;
         let page = reply(&w, &a, "2030-01-01").await;
         let text = page.text.clone().unwrap();
         assert!(text.contains(&w.text("panel-promo-created", &[("code", "SPRING-50".into())])), "{backend:?}: {text}");
@@ -36,7 +37,7 @@ async fn promo_codes_and_groups_made_in_the_panel_are_what_the_api_shows_for_tha
         let code = &listed["items"][0];
         assert_eq!((code["code"].as_str(), code["kind"].as_str()), (Some("SPRING-50"), Some("balance")), "{listed}");
         assert_eq!((code["value"].as_i64(), code["max_uses"].as_i64()), (Some(50_000), Some(100)));
-        assert_eq!(code["valid_from"], serde_json::Value::Null);
+        assert_eq!(code["valid_from"], "2026-03-20T20:30:00Z");
         assert_eq!(code["valid_until"], "2029-12-31T20:30:00Z", "Tehran's midnight");
         let id = code["id"].as_i64().unwrap();
 

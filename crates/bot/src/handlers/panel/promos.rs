@@ -16,7 +16,7 @@ use teloxide::types::Message;
 use super::input::{self, Refusal};
 use super::screen::{PER_PAGE, Paging, button, id_of, page_of};
 use super::{Area, Ctx, PanelState, Screen};
-use crate::calendar::format_datetime;
+use crate::calendar::{format_datetime, gregorian};
 use crate::handlers::HandlerResult;
 use crate::texts::{Arg, format_number};
 
@@ -327,27 +327,29 @@ const TEHRAN: FixedOffset = match FixedOffset::east_opt(3 * 3600 + 1800) {
     None => panic!("BUG: +03:30 is a valid offset"),
 };
 
-/// A date typed as `YYYY-MM-DD` (any digits), as the start of that day in Tehran; `-` for
-/// none.
+/// A date typed as `year-month-day` (any digits, `-` or `/` between): Solar Hijri when the
+/// year is before 1700 (`1405-01-01`), Gregorian otherwise (`2026-03-21`); the start of that
+/// day in Tehran. `-` for none.
 fn date_of(text: Option<&str>) -> Result<Option<DateTime<Utc>>, Refusal> {
     if input::is_skip(text) {
         return Ok(None);
     }
     let text = text.unwrap_or_default().trim();
-    if text.chars().count() > 20 {
-        return Err(Refusal::TooLong { max: 10 });
-    }
-    let ascii: String = text
-        .chars()
-        .map(|c| match c {
-            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (u32::from(c) - 0x06F0) as u8),
-            '\u{0660}'..='\u{0669}' => char::from(b'0' + (u32::from(c) - 0x0660) as u8),
-            '/' => '-',
-            c => c,
-        })
-        .collect();
     let bad = || Refusal::Domain(String::new());
-    let day = NaiveDate::parse_from_str(&ascii, "%Y-%m-%d").map_err(|_| bad())?;
+    if text.chars().count() > 20 {
+        return Err(bad());
+    }
+    let parts: Vec<&str> = text.split(['-', '/']).collect();
+    let [y, m, d] = parts.as_slice() else { return Err(bad()) };
+    let number = |s: &str| input::number_in(s, 1..=99_999).map_err(|_| bad());
+    let (y, m, d) = (number(y)?, number(m)?, number(d)?);
+    let (y, m, d) = (
+        i32::try_from(y).map_err(|_| bad())?,
+        u32::try_from(m).map_err(|_| bad())?,
+        u32::try_from(d).map_err(|_| bad())?,
+    );
+    let (y, m, d) = if y < 1700 { gregorian(y, m, d).ok_or_else(bad)? } else { (y, m, d) };
+    let day = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(bad)?;
     let midnight = day.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
     let at = TEHRAN.from_local_datetime(&midnight).single().ok_or_else(bad)?.with_timezone(&Utc);
     if at > limits::latest_date() || at < DateTime::<Utc>::UNIX_EPOCH {
@@ -516,8 +518,9 @@ mod tests {
         let at = date_of(Some("2026-03-21")).ok().flatten().map(|d| d.to_rfc3339());
         assert_eq!(at.as_deref(), Some("2026-03-20T20:30:00+00:00"));
         assert_eq!(date_of(Some("۲۰۲۶/۰۳/۲۱")).ok().flatten().map(|d| d.to_rfc3339()), at);
+        assert_eq!(date_of(Some("۱۴۰۵/۰۱/۰۱")).ok().flatten().map(|d| d.to_rfc3339()), at, "Solar Hijri");
         assert_eq!(date_of(Some("-")), Ok(None));
-        for bad in ["tomorrow", "2026-13-01", "2026-02-30", "99999-01-01", ""] {
+        for bad in ["tomorrow", "2026-13-01", "2026-02-30", "99999-01-01", "", "1404-12-30", "1-2", "1-2-3-4"] {
             assert!(date_of(Some(bad)).is_err(), "{bad}");
         }
     }
