@@ -234,3 +234,42 @@ async fn bad_answers_in_the_plan_dialogue_are_explained_and_write_nothing() {
         w.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_plans_list_is_paged_with_its_total_and_a_moved_plan_stays_in_view() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", ADMIN_A).await;
+        for n in 1..=12 {
+            let spec = remnabot_store::plans::PlanSpec {
+                name: format!("Plan {n:02}"),
+                description: None,
+                period_days: 30,
+                traffic_gb: 10,
+                device_limit: 1,
+                price: Toman(1000 * n),
+                sort_order: i32::try_from(n).unwrap() * 10,
+            };
+            w.store.plans().create(&a.t, spec).await.unwrap();
+        }
+        let home = w.panel(&a).await;
+        let first = w.press(&a, &home, "panel-area-plans").await;
+        let text = first.text.clone().unwrap();
+        assert!(text.contains("Page 1 of 2 · 12 in total"), "{backend:?}: {text}");
+        assert!(text.contains("10. Plan 10") && !text.contains("Plan 11"), "{text}");
+        let second = w.press(&a, &first, "panel-next").await;
+        let text = second.text.clone().unwrap();
+        assert!(text.contains("Page 2 of 2") && text.contains("11. Plan 11") && text.contains("12. Plan 12"), "{text}");
+        assert!(second.button_data(&w.text("panel-previous", &[])).is_some());
+
+        // Plan 11 moved up lands 10th, on the first page, which is shown; moved down again,
+        // the second page is shown.
+        let id = w.store.plans().list(&a.t, false, Page::new(1, 10)).await.unwrap()[0].id;
+        let moved = forged_screen(&w, &a, ADMIN_A, second.message_id, &format!("pp:up:{id}")).await;
+        assert!(moved.text.as_deref().unwrap().contains("10. Plan 11"), "{moved:?}");
+        let moved = forged_screen(&w, &a, ADMIN_A, moved.message_id, &format!("pp:down:{id}")).await;
+        let text = moved.text.clone().unwrap();
+        assert!(text.contains("Page 2 of 2") && text.contains("11. Plan 11"), "{text}");
+        w.stop().await;
+    }
+}
