@@ -129,6 +129,7 @@ async fn connect_sqlite(url: &str) -> Result<DatabaseConnection> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::unavailable("the SQLite data folder", e))?;
         }
+        create_private(path)?;
     }
     let opts = opts
         .create_if_missing(true)
@@ -149,6 +150,23 @@ async fn connect_sqlite(url: &str) -> Result<DatabaseConnection> {
         .await
         .map_err(|e| Error::unavailable("the SQLite database", e))?;
     Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+/// Creates the SQLite file `path`, empty and readable by its owner only (0600), unless it
+/// exists. It holds every tenant's customers, payments and encrypted tokens; left to SQLite it
+/// would be created with the process's umask, usually readable by every local user. SQLite
+/// gives its `-wal` and `-shm` files the database file's permissions, so they are private too.
+/// An existing file keeps the permissions its owner chose.
+fn create_private(path: &std::path::Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::unavailable("the SQLite database file", e)),
+    }
 }
 
 async fn connect_postgres(opts: PgConnectOptions) -> Result<DatabaseConnection> {
@@ -179,4 +197,38 @@ pub(crate) fn map_write(e: DbErr, conflict: impl FnOnce() -> String, referenced:
 /// Whether `e` is a unique violation (used where a race on a unique key is expected).
 pub(crate) fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The permission bits of `path`.
+    #[cfg(unix)]
+    fn mode(path: &std::path::Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or_default()
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_sqlite_database_and_its_wal_are_readable_by_their_owner_only() {
+        let dir = std::env::temp_dir().join("remnabot-tests").join(crate::testing::unique_suffix());
+        // The folder too is created on demand.
+        let path = dir.join("data").join("remnabot.db");
+        let store = Store::connect(
+            &format!("sqlite://{}", path.display()),
+            SecretKey::generate(),
+            FlagCache::memory(Duration::from_secs(60)),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("connect: {e}"));
+        store.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
+        assert_eq!(mode(&path), 0o600, "the database file");
+        let wal = path.with_file_name("remnabot.db-wal");
+        assert!(wal.exists(), "writing in WAL mode made the -wal file");
+        assert_eq!(mode(&wal), 0o600, "the -wal file");
+        store.db.close().await.ok();
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
