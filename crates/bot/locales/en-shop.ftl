@@ -119,7 +119,8 @@ card-instructions =
     After the transfer, send a photo of the receipt, its file or the bank's reference number here.
 card-send-receipt = 📤 Send the receipt
 receipt-prompt = 📤 Please send a photo of the receipt, its file or the bank's reference number.
-receipt-wrong-kind = ⚠️ A receipt must be a photo, a file or text. Please send a photo of the receipt or the bank's reference number.
+receipt-wrong-kind = ⚠️ A receipt must be a photo, an image or PDF file, or text. Please send a photo of the receipt or the bank's reference number.
+receipt-wrong-document = ⚠️ This file cannot be a receipt: only photos, image files and PDF files are accepted. Please send a photo of the receipt, its PDF or the bank's reference number.
 receipt-too-long = ⚠️ That text is too long for a receipt. Please send just the bank's reference number or a photo of the receipt.
 receipt-not-expected = ℹ️ This payment is no longer waiting for a receipt (one was already sent, or its time ran out).
 # $code: the tracking code.
@@ -191,6 +192,9 @@ admin-receipt =
 admin-receipt-note =
     Receipt text:
     { $note }
+# $code: the other payment's tracking code; $status: payment-status-*; $customer: its
+# customer's name, @username and Telegram id.
+admin-receipt-reused = ⚠️ The same receipt was also sent for payment { $code } ({ $status }) by { $customer }. Check it before approving.
 
 # $admin: the reviewer's Telegram id; $at: a date.
 admin-outcome-approved = ✅ Approved by { $admin } on { $at }

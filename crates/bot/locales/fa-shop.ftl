@@ -117,7 +117,8 @@ card-instructions =
     پس از واریز، تصویر رسید، فایل آن یا شمارهٔ پیگیری بانک را همین‌جا بفرستید.
 card-send-receipt = 📤 ارسال رسید
 receipt-prompt = 📤 لطفاً تصویر رسید، فایل آن یا شمارهٔ پیگیری بانک را بفرستید.
-receipt-wrong-kind = ⚠️ رسید باید تصویر، فایل یا متن باشد. لطفاً تصویر رسید یا شمارهٔ پیگیری بانک را بفرستید.
+receipt-wrong-kind = ⚠️ رسید باید تصویر، فایل تصویری یا PDF، یا متن باشد. لطفاً تصویر رسید یا شمارهٔ پیگیری بانک را بفرستید.
+receipt-wrong-document = ⚠️ این فایل نمی‌تواند رسید باشد: فقط عکس، فایل تصویری و فایل PDF پذیرفته می‌شود. لطفاً تصویر رسید، فایل PDF آن یا شمارهٔ پیگیری بانک را بفرستید.
 receipt-too-long = ⚠️ این متن برای رسید خیلی طولانی است. لطفاً فقط شمارهٔ پیگیری بانک یا تصویر رسید را بفرستید.
 receipt-not-expected = 📌 این پرداخت دیگر منتظر رسید نیست (رسید قبلاً ارسال شده یا مهلت آن تمام شده است).
 # $code: the tracking code.
@@ -189,6 +190,9 @@ admin-receipt =
 admin-receipt-note =
     متن رسید:
     { $note }
+# $code: the other payment's tracking code; $status: payment-status-*; $customer: its
+# customer's name, @username and Telegram id.
+admin-receipt-reused = ⚠️ همین رسید برای پرداخت { $code } ({ $status }) از طرف { $customer } هم فرستاده شده است. پیش از تأیید بررسی کنید.
 
 # $admin: the reviewer's Telegram id; $at: a date.
 admin-outcome-approved = ✅ تأیید شد توسط { $admin } در { $at }

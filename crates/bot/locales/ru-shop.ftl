@@ -123,7 +123,8 @@ card-instructions =
     После перевода пришлите сюда фото чека, его файл или номер операции в банке.
 card-send-receipt = 📤 Отправить чек
 receipt-prompt = 📤 Пришлите, пожалуйста, фото чека, его файл или номер операции в банке.
-receipt-wrong-kind = ⚠️ Чек — это фото, файл или текст. Пришлите, пожалуйста, фото чека или номер операции в банке.
+receipt-wrong-kind = ⚠️ Чек — это фото, изображение или PDF-файл либо текст. Пришлите, пожалуйста, фото чека или номер операции в банке.
+receipt-wrong-document = ⚠️ Этот файл не может быть чеком: принимаются только фото, файлы изображений и PDF. Пришлите, пожалуйста, фото чека, его PDF или номер операции в банке.
 receipt-too-long = ⚠️ Этот текст слишком длинный для чека. Пришлите, пожалуйста, только номер операции в банке или фото чека.
 receipt-not-expected = ℹ️ Этот платёж больше не ждёт чека (чек уже отправлен или время вышло).
 # $code: the tracking code.
@@ -195,6 +196,9 @@ admin-receipt =
 admin-receipt-note =
     Текст чека:
     { $note }
+# $code: the other payment's tracking code; $status: payment-status-*; $customer: its
+# customer's name, @username and Telegram id.
+admin-receipt-reused = ⚠️ Этот же чек уже присылали для платежа { $code } ({ $status }), клиент: { $customer }. Проверьте перед подтверждением.
 
 # $admin: the reviewer's Telegram id; $at: a date.
 admin-outcome-approved = ✅ Подтвердил { $admin }, { $at }

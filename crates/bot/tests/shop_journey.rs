@@ -213,6 +213,19 @@ impl World {
 
     /// The customer buys `plan` by card to card up to the receipt photo; returns the payment.
     async fn pay_by_card(&self, shop: &Shop, user: i64, lang: Language, plan: &Plan) -> CardPayment {
+        self.pay_by_card_with(shop, user, lang, plan, |tg| tg.send_photo(&shop.token, user, Some("paid"))).await
+    }
+
+    /// The customer buys `plan` by card to card and sends the receipt with `send`; returns the
+    /// payment.
+    async fn pay_by_card_with(
+        &self,
+        shop: &Shop,
+        user: i64,
+        lang: Language,
+        plan: &Plan,
+        send: impl FnOnce(&FakeTelegram) -> i64,
+    ) -> CardPayment {
         let list = self.say(shop, user, &self.text(lang, "menu-buy", &[])).await;
         let detail = self.press_then(shop, user, &list, &format!("shop:plan:p:{}", plan.id)).await;
         let checkout = self.press_then(shop, user, &detail, &format!("shop:buy:p:{}", plan.id)).await;
@@ -222,7 +235,7 @@ impl World {
         assert!(text.contains("6037 9912 3456 7893"), "the card in groups of four: {text}");
         assert!(text.contains(&payment.tracking_code), "{text}");
         let n = self.count(shop, user);
-        self.tg.send_photo(&shop.token, user, Some("paid"));
+        send(&self.tg);
         let received = self.nth(shop, user, n).await;
         let expected = self.text(lang, "receipt-received", &[("code", payment.tracking_code.as_str().into())]);
         assert_eq!(received.text.as_deref(), Some(expected.as_str()));
@@ -639,6 +652,15 @@ async fn stickers_voice_huge_text_and_unknown_or_stale_buttons_get_a_clear_answe
         );
         let state = DialogueStore::Database(w.store.clone()).get(&a.t, user).await.unwrap();
         assert_eq!(state, DialogueState::AwaitingReceipt { payment: payment.id }, "still waiting for the receipt");
+        // A file that is neither an image nor a PDF is refused and never reaches the admins.
+        let not_a_receipt = w.text(Language::En, "receipt-wrong-document", &[]);
+        for name in ["notes.txt", "bank.apk", "receipt.zip"] {
+            let n = w.count(&a, user);
+            w.tg.send_document(&a.token, user, name);
+            assert_eq!(w.nth(&a, user, n).await.text, Some(not_a_receipt.clone()), "{name}");
+        }
+        assert!(w.pending_payment(&a, user).await.receipt.is_none(), "no file was taken as the receipt");
+        assert_eq!(w.count(&a, ADMIN_A), 0, "the admin got nothing");
         // A document is a receipt; a second receipt for the same order is refused.
         let n = w.count(&a, user);
         w.tg.send_document(&a.token, user, "receipt.pdf");
@@ -1039,6 +1061,92 @@ async fn every_admins_copy_of_a_receipt_shows_the_outcome_whoever_decides() {
         for (admin, copy) in [first, second].into_iter().zip(&copies) {
             shows_outcome(&w, &a, admin, copy.message_id, &outcome, &expired).await;
         }
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_receipt_sent_again_for_another_payment_is_flagged_to_the_admins_of_that_tenant_only() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", ADMIN_A).await;
+        let b = w.shop("Beta", ADMIN_B).await;
+        // What the admin (in the tenant's Persian) is told about `earlier`, still under review.
+        let warned = |earlier: &CardPayment, customer: i64| {
+            w.text(
+                Language::Fa,
+                "admin-receipt-reused",
+                &[
+                    ("code", earlier.tracking_code.as_str().into()),
+                    ("status", w.text(Language::Fa, "payment-status-review", &[]).into()),
+                    ("customer", format!("User{customer} (@user{customer}) · {customer}").into()),
+                ],
+            )
+        };
+        let (first, second, third) = (555_001_401, 555_001_402, 555_001_403);
+        for user in [first, second, third] {
+            w.join(&a, user, Language::En).await;
+        }
+
+        // The first time a picture is seen, nothing is said.
+        let original = w
+            .pay_by_card_with(&a, first, Language::En, &a.plans[0], |tg| {
+                tg.send_same_photo(&a.token, first, "AQADsamepicture", None)
+            })
+            .await;
+        let caption = w.receipt_for(&a, ADMIN_A, &original).await.text.unwrap();
+        assert!(!caption.contains("⚠️"), "{backend:?}: {caption}");
+
+        // Another customer sends the same picture: the admin is warned, with the first
+        // payment's code and customer.
+        let again = w
+            .pay_by_card_with(&a, second, Language::En, &a.plans[1], |tg| {
+                tg.send_same_photo(&a.token, second, "AQADsamepicture", Some("here"))
+            })
+            .await;
+        let caption = w.receipt_for(&a, ADMIN_A, &again).await.text.unwrap();
+        assert!(caption.contains(&warned(&original, first)), "{backend:?}: {caption}");
+
+        // The same reference typed again, in other digits and spacing, is the same receipt.
+        let by_text = w
+            .pay_by_card_with(&a, first, Language::En, &a.plans[1], |tg| {
+                tg.send_text(&a.token, first, "Ref 99887766 Mellat")
+            })
+            .await;
+        let text = w.receipt_for(&a, ADMIN_A, &by_text).await.text.unwrap();
+        assert!(!text.contains("⚠️"), "{text}");
+        let retyped = w
+            .pay_by_card_with(&a, third, Language::En, &a.plans[0], |tg| {
+                tg.send_text(&a.token, third, "ref: ۹۹۸۸۷۷۶۶ mellat")
+            })
+            .await;
+        let receipt = w.receipt_for(&a, ADMIN_A, &retyped).await;
+        assert!(receipt.text.clone().unwrap().contains(&warned(&by_text, first)), "{:?}", receipt.text);
+        // The admin's Details say it too.
+        let n = w.count(&a, ADMIN_A);
+        w.press(&a, ADMIN_A, &receipt, "adm:info:");
+        let details = w.nth(&a, ADMIN_A, n).await.text.unwrap();
+        assert!(details.contains(&warned(&by_text, first)), "{details}");
+
+        // Another tenant's customer with the very same picture and text: B's admin hears
+        // nothing of A's payments.
+        let buyer = 555_001_404;
+        w.join(&b, buyer, Language::En).await;
+        w.join(&b, buyer + 1, Language::En).await;
+        let in_b = w
+            .pay_by_card_with(&b, buyer, Language::En, &b.plans[0], |tg| {
+                tg.send_same_photo(&b.token, buyer, "AQADsamepicture", None)
+            })
+            .await;
+        let caption = w.receipt_for(&b, ADMIN_B, &in_b).await.text.unwrap();
+        assert!(!caption.contains("⚠️"), "{backend:?}: {caption}");
+        let typed_in_b = w
+            .pay_by_card_with(&b, buyer + 1, Language::En, &b.plans[1], |tg| {
+                tg.send_text(&b.token, buyer + 1, "Ref 99887766 Mellat")
+            })
+            .await;
+        let text = w.receipt_for(&b, ADMIN_B, &typed_in_b).await.text.unwrap();
+        assert!(!text.contains("⚠️"), "{text}");
         w.stop().await;
     }
 }

@@ -21,6 +21,8 @@ use crate::subscriptions::str_enum;
 use crate::users::{optional_text, random_code};
 use crate::{Store, scope};
 
+mod fingerprint;
+
 str_enum!(
     /// Where a card-to-card payment stands.
     PaymentStatus, "status" {
@@ -72,12 +74,17 @@ str_enum!(
 pub struct Receipt {
     pub kind: ReceiptKind,
     pub file_id: Option<String>,
+    /// Telegram's `file_unique_id` of the photo or document: the same file sent again has the
+    /// same one, so a receipt reused for another payment is noticed ([`fingerprint`]).
+    pub file_unique_id: Option<String>,
     pub text: Option<String>,
 }
 
 impl Receipt {
     fn validate(self) -> Result<Receipt> {
         let file_id = optional_text("file_id", self.file_id, 255)?;
+        // Telegram's unique ids are short; the fingerprint column holds 128 characters.
+        let file_unique_id = optional_text("file_unique_id", self.file_unique_id, 100)?;
         let text = optional_text("text", self.text, 4096)?;
         match self.kind {
             ReceiptKind::Photo | ReceiptKind::Document if file_id.is_none() => {
@@ -89,9 +96,12 @@ impl Receipt {
             ReceiptKind::Text if file_id.is_some() => {
                 return Err(Error::invalid("file_id", "must be empty for a text receipt"));
             }
+            ReceiptKind::Text if file_unique_id.is_some() => {
+                return Err(Error::invalid("file_unique_id", "must be empty for a text receipt"));
+            }
             _ => {}
         }
-        Ok(Receipt { kind: self.kind, file_id, text })
+        Ok(Receipt { kind: self.kind, file_id, file_unique_id, text })
     }
 }
 
@@ -164,9 +174,12 @@ const TRACKING_CODE_ATTEMPTS: usize = 8;
 
 pub(crate) fn to_card_payment(m: card_pay::Model) -> Result<CardPayment> {
     let receipt = match m.receipt_kind.as_deref() {
-        Some(kind) => {
-            Some(Receipt { kind: ReceiptKind::parse(kind)?, file_id: m.receipt_file_id, text: m.receipt_text })
-        }
+        Some(kind) => Some(Receipt {
+            kind: ReceiptKind::parse(kind)?,
+            file_id: m.receipt_file_id,
+            file_unique_id: fingerprint::file_unique_id(m.receipt_fingerprint.as_deref()),
+            text: m.receipt_text,
+        }),
         None => None,
     };
     Ok(CardPayment {
@@ -350,8 +363,10 @@ impl CardPayments<'_> {
         review_until: DateTime<Utc>,
     ) -> Result<CardPayment> {
         let receipt = receipt.validate()?;
+        let fingerprint = fingerprint::fingerprint(&receipt);
         let res = scope::update::<card_pay::Entity>(tenant)
             .col_expr(card_pay::Column::ReceiptKind, Expr::value(Some(receipt.kind.as_str())))
+            .col_expr(card_pay::Column::ReceiptFingerprint, Expr::value(fingerprint))
             .col_expr(card_pay::Column::ReceiptFileId, Expr::value(receipt.file_id))
             .col_expr(card_pay::Column::ReceiptText, Expr::value(receipt.text))
             .col_expr(card_pay::Column::ExpiresAt, Expr::value(review_until))

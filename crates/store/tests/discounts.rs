@@ -105,7 +105,7 @@ fn gateway(fake: &FakeZarinpal) -> Arc<dyn PaymentGateway> {
 }
 
 fn photo() -> Receipt {
-    Receipt { kind: ReceiptKind::Photo, file_id: Some("AgACphoto".to_owned()), text: None }
+    Receipt { kind: ReceiptKind::Photo, file_id: Some("AgACphoto".to_owned()), file_unique_id: None, text: None }
 }
 
 /// The amount of every order recorded: card-to-card, Stars and Zarinpal.

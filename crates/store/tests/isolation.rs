@@ -218,7 +218,7 @@ fn card_payment(user: UserId, card: CardId, plan: Option<PlanId>) -> NewCardPaym
 }
 
 fn text_receipt() -> Receipt {
-    Receipt { kind: ReceiptKind::Text, file_id: None, text: Some("ref 12345".to_owned()) }
+    Receipt { kind: ReceiptKind::Text, file_id: None, file_unique_id: None, text: Some("ref 12345".to_owned()) }
 }
 
 fn zarinpal_payment(user: UserId, authority: &str, plan: Option<PlanId>) -> NewZarinpalPayment {
@@ -623,6 +623,13 @@ async fn card_to_card_payments_of_one_tenant_are_invisible_to_another() {
         assert_eq!(still, a_pay, "{backend:?}: A's payment is unchanged");
         assert_eq!(still.status, PaymentStatus::Pending);
         assert_eq!(still.receipt, None);
+
+        // The same receipt in both tenants: neither is told of the other's.
+        let a_paid = pays.attach_receipt(&w.a, id, text_receipt()).await.unwrap();
+        let b_paid = pays.attach_receipt(&w.b, b_pay.id, text_receipt()).await.unwrap();
+        assert_eq!(pays.same_receipt(&w.a, &a_paid).await.unwrap(), None, "{backend:?}");
+        assert_eq!(pays.same_receipt(&w.b, &b_paid).await.unwrap(), None, "{backend:?}");
+        not_found("same_receipt of A's payment", pays.same_receipt(&w.b, &a_paid).await);
         w.assert_rows("card_to_card_payments", 1, 1).await;
     }
 }

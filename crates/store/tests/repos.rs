@@ -175,7 +175,7 @@ fn zarinpal(user: UserId, authority: &str) -> NewZarinpalPayment {
 }
 
 fn photo() -> Receipt {
-    Receipt { kind: ReceiptKind::Photo, file_id: Some("AgACAgQAAxkBAAIB".to_owned()), text: None }
+    Receipt { kind: ReceiptKind::Photo, file_id: Some("AgACAgQAAxkBAAIB".to_owned()), file_unique_id: None, text: None }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1109,12 +1109,53 @@ async fn bad_card_payment_input_is_refused_naming_the_field_and_writes_nothing()
         assert!(pays.list(&t, None, all()).await.unwrap().is_empty());
 
         let pay = pays.create(&t, card_payment(u.id, c, 10)).await.unwrap();
-        let no_file = Receipt { kind: ReceiptKind::Photo, file_id: None, text: Some("caption".into()) };
+        let no_file =
+            Receipt { kind: ReceiptKind::Photo, file_id: None, file_unique_id: None, text: Some("caption".into()) };
         assert_invalid(pays.attach_receipt(&t, pay.id, no_file).await, "file_id");
-        let no_text = Receipt { kind: ReceiptKind::Text, file_id: None, text: Some(" ".into()) };
+        let no_text = Receipt { kind: ReceiptKind::Text, file_id: None, file_unique_id: None, text: Some(" ".into()) };
         assert_invalid(pays.attach_receipt(&t, pay.id, no_text).await, "text");
         assert_invalid(pays.reject(&t, pay.id, TgUserId(9), Some("r".repeat(1001)), Utc::now()).await, "reason");
         assert_eq!(pays.get(&t, pay.id).await.unwrap(), pay);
+    }
+}
+
+#[tokio::test]
+async fn a_receipt_sent_for_another_payment_is_found_by_its_file_or_its_text() {
+    for backend in testing::backends() {
+        let store = testing::store(backend).await;
+        let (_, t) = testing::tenant(&store, "shop").await;
+        let pays = store.card_payments();
+        let (first, second) = (user(&store, &t, 1).await, user(&store, &t, 2).await);
+        let c = card(&store, &t, "6037993333333333").await;
+        let photo_of = |unique: &str| Receipt {
+            kind: ReceiptKind::Photo,
+            file_id: Some(format!("AgAC{unique}")),
+            file_unique_id: Some(unique.to_owned()),
+            text: None,
+        };
+        let text =
+            |t: &str| Receipt { kind: ReceiptKind::Text, file_id: None, file_unique_id: None, text: Some(t.into()) };
+        let attach = async |u: UserId, receipt: Receipt| {
+            let pay = pays.create(&t, card_payment(u, c, 10)).await.unwrap();
+            pays.attach_receipt(&t, pay.id, receipt).await.unwrap()
+        };
+
+        let original = attach(first.id, photo_of("AQADone")).await;
+        assert_eq!(original.receipt.as_ref().and_then(|r| r.file_unique_id.as_deref()), Some("AQADone"));
+        let other_photo = attach(second.id, photo_of("AQADtwo")).await;
+        let reused = attach(second.id, photo_of("AQADone")).await;
+        assert_eq!(pays.same_receipt(&t, &original).await.unwrap().map(|p| p.id), Some(reused.id), "{backend:?}");
+        assert_eq!(pays.same_receipt(&t, &reused).await.unwrap().map(|p| p.id), Some(original.id));
+        assert_eq!(pays.same_receipt(&t, &other_photo).await.unwrap(), None);
+
+        let by_text = attach(first.id, text("Ref: 44556677")).await;
+        let again = attach(second.id, text("ref ۴۴۵۵۶۶۷۷")).await;
+        assert_eq!(pays.same_receipt(&t, &again).await.unwrap().map(|p| p.id), Some(by_text.id));
+        // Words without a reference number are not a receipt anyone can reuse.
+        let paid = attach(first.id, text("paid")).await;
+        let paid_too = attach(second.id, text("Paid!")).await;
+        assert_eq!(pays.same_receipt(&t, &paid_too).await.unwrap(), None);
+        assert_eq!(pays.same_receipt(&t, &paid).await.unwrap(), None);
     }
 }
 
@@ -1130,7 +1171,8 @@ async fn a_receipt_can_be_attached_once_and_only_while_pending() {
         let pay = pays.create(&t, card_payment(u.id, c, 10)).await.unwrap();
         let with = pays.attach_receipt(&t, pay.id, photo()).await.unwrap();
         assert_eq!(with.receipt, Some(photo()));
-        let text = Receipt { kind: ReceiptKind::Text, file_id: None, text: Some("ref 123".into()) };
+        let text =
+            Receipt { kind: ReceiptKind::Text, file_id: None, file_unique_id: None, text: Some("ref 123".into()) };
         assert_conflict(pays.attach_receipt(&t, pay.id, text.clone()).await, "a receipt is already attached");
         assert_eq!(pays.get(&t, pay.id).await.unwrap().receipt, Some(photo()));
 

@@ -60,7 +60,7 @@ async fn plan(store: &Store, t: &Tenant, price: i64, traffic_gb: u32) -> PlanId 
 }
 
 fn photo() -> Receipt {
-    Receipt { kind: ReceiptKind::Photo, file_id: Some("AgACphoto".to_owned()), text: None }
+    Receipt { kind: ReceiptKind::Photo, file_id: Some("AgACphoto".to_owned()), file_unique_id: None, text: None }
 }
 
 async fn notification_texts(store: &Store, t: &Tenant) -> Vec<String> {

@@ -110,7 +110,7 @@
 //! | `POST /control/bots` | `{"token"}` | `{"bot_id"}` |
 //! | `POST /control/bots/revoke` | `{"token"}` | `{"ok":true}` |
 //! | `POST /control/send_text` | `{"token","user_id","text"` + optional `"first_name","last_name","username","language_code"}` | `{"update_id"}` |
-//! | `POST /control/send_photo` | `{"token","user_id","caption"?}` | `{"update_id"}` |
+//! | `POST /control/send_photo` | `{"token","user_id","caption"?,"file_unique_id"?}` | `{"update_id"}` |
 //! | `POST /control/send_document` | `{"token","user_id","file_name","content"?}` | `{"update_id"}` |
 //! | `POST /control/press_button` | `{"token","user_id","message_id","data"}` | `{"callback_query_id"}` (`400` if no such button) |
 //! | `POST /control/send_pre_checkout_query` | `{"token","user_id","currency","total_amount","invoice_payload"}` | `{"pre_checkout_query_id"}` |
@@ -601,7 +601,18 @@ impl FakeTelegram {
     /// # Panics
     /// When `token` was never registered (a test bug).
     pub fn send_photo(&self, token: &str, user_id: i64, caption: Option<&str>) -> i64 {
-        or_panic(self.shared.inject_photo(token, user_id, caption))
+        or_panic(self.shared.inject_photo(token, user_id, caption, None))
+    }
+
+    /// User `user_id` sends a picture whose largest size has the `file_unique_id`
+    /// `unique_id`: the same picture sent again or forwarded, which Telegram gives the same
+    /// unique id in every chat and for every bot (its `file_id`s differ). Returns the
+    /// `update_id`.
+    ///
+    /// # Panics
+    /// When `token` was never registered (a test bug).
+    pub fn send_same_photo(&self, token: &str, user_id: i64, unique_id: &str, caption: Option<&str>) -> i64 {
+        or_panic(self.shared.inject_photo(token, user_id, caption, Some(unique_id)))
     }
 
     /// User `user_id` sends a document named `file_name` (content `fake document {file_name}`);
@@ -1082,10 +1093,21 @@ impl Shared {
         self.inject_message(token, user, content)
     }
 
-    fn inject_photo(&self, token: &str, user_id: i64, caption: Option<&str>) -> Result<i64, FakeTelegramError> {
+    fn inject_photo(
+        &self,
+        token: &str,
+        user_id: i64,
+        caption: Option<&str>,
+        unique_id: Option<&str>,
+    ) -> Result<i64, FakeTelegramError> {
         let user = self.user(user_id);
         self.with_bot(token, |bot, _| {
             let sizes = bot.store_photo(FAKE_JPEG.to_vec());
+            if let Some((largest, unique_id)) = sizes.last().zip(unique_id)
+                && let Some(file) = bot.files.get_mut(largest)
+            {
+                file.unique_id = unique_id.to_owned();
+            }
             let mut content = Map::new();
             content
                 .insert("photo".into(), Value::Array(sizes.iter().filter_map(|id| bot.photo_size_json(id)).collect()));
@@ -3176,6 +3198,9 @@ struct SendPhotoBody {
     token: String,
     user_id: i64,
     caption: Option<String>,
+    /// The `file_unique_id` of the picture, when it is one sent before.
+    #[serde(default)]
+    file_unique_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -3269,7 +3294,8 @@ async fn c_send_text(AxumState(shared): Shr, Json(body): Json<SendTextBody>) -> 
 }
 
 async fn c_send_photo(AxumState(shared): Shr, Json(body): Json<SendPhotoBody>) -> Response {
-    let result = shared.inject_photo(&body.token, body.user_id, body.caption.as_deref());
+    let result =
+        shared.inject_photo(&body.token, body.user_id, body.caption.as_deref(), body.file_unique_id.as_deref());
     control_json(result.map(|id| json!({"update_id": id})))
 }
 

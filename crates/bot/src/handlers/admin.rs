@@ -183,11 +183,52 @@ async fn receipt_text(
             ("customer", customer_text(customer).into()),
         ],
     );
+    // Before the customer's note, which a caption may have to cut.
+    if let Some(warning) = reuse_warning(shared, bot, lang, payment).await? {
+        text.push_str("\n\n");
+        text.push_str(&warning);
+    }
     if let Some(note) = payment.receipt.as_ref().and_then(|r| r.text.as_deref()) {
         text.push_str("\n\n");
         text.push_str(&shared.text(lang, "admin-receipt-note", &[("note", note.into())]));
     }
     Ok(text)
+}
+
+/// The warning that the receipt of `payment` was also sent for another payment of this
+/// tenant (the same photo or file, or the same reference text), naming that payment, where it
+/// stands and its customer; `None` for a receipt seen once.
+async fn reuse_warning(
+    shared: &Shared,
+    bot: &TenantBot,
+    lang: Language,
+    payment: &CardPayment,
+) -> Result<Option<String>, HandlerError> {
+    let Some(other) = shared.store.card_payments().same_receipt(&bot.tenant, payment).await? else {
+        return Ok(None);
+    };
+    let customer = shared.store.users().get(&bot.tenant, other.user_id).await?;
+    tracing::warn!(bot_id = %bot.tenant.bot_id(), payment_id = %payment.id, other_payment_id = %other.id, "a receipt was sent for two payments");
+    Ok(Some(shared.text(
+        lang,
+        "admin-receipt-reused",
+        &[
+            ("code", other.tracking_code.as_str().into()),
+            ("status", shared.text(lang, status_id(&other), &[]).into()),
+            ("customer", customer_text(&customer).into()),
+        ],
+    )))
+}
+
+/// Where a payment stands, as a message id.
+fn status_id(payment: &CardPayment) -> &'static str {
+    match payment.status {
+        PaymentStatus::Pending if payment.receipt.is_some() => "payment-status-review",
+        PaymentStatus::Pending => "payment-status-waiting",
+        PaymentStatus::Approved => "payment-status-approved",
+        PaymentStatus::Rejected => "payment-status-rejected",
+        PaymentStatus::Expired => "payment-status-expired",
+    }
 }
 
 /// `text` cut to `max` characters.
@@ -554,13 +595,7 @@ async fn details_text(
         Err(Error::NotFound { .. }) => "-".to_owned(),
         Err(e) => return Err(e.into()),
     };
-    let status = match payment.status {
-        PaymentStatus::Pending if payment.receipt.is_some() => "payment-status-review",
-        PaymentStatus::Pending => "payment-status-waiting",
-        PaymentStatus::Approved => "payment-status-approved",
-        PaymentStatus::Rejected => "payment-status-rejected",
-        PaymentStatus::Expired => "payment-status-expired",
-    };
+    let status = status_id(payment);
     let subscription = match shared.store.subscriptions().current_for_user(&bot.tenant, customer.id).await? {
         Some(sub) => format_datetime(lang, sub.expires_at),
         None => "-".to_owned(),
@@ -582,6 +617,10 @@ async fn details_text(
             ("subscription", subscription.into()),
         ],
     );
+    if let Some(warning) = reuse_warning(shared, bot, lang, payment).await? {
+        text.push_str("\n\n");
+        text.push_str(&warning);
+    }
     if let Some(outcome) = outcome_text(shared, lang, payment) {
         text.push_str("\n\n");
         text.push_str(&outcome);

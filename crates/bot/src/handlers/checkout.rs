@@ -14,7 +14,7 @@ use remnabot_store::payments::{CardPayment, Receipt, ReceiptKind};
 use remnabot_store::sales::Quote;
 use remnabot_store::users::User;
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQuery, InlineKeyboardMarkup, Message};
+use teloxide::types::{CallbackQuery, Document, InlineKeyboardMarkup, Message};
 
 use super::shop::{Action, Purpose, button, plan_summary};
 use super::{HandlerError, HandlerResult, Shared, TenantBot, admin, answer, end_question};
@@ -411,8 +411,29 @@ enum Offered {
     Receipt(Receipt),
     /// A text longer than a receipt can be.
     TooLong,
+    /// A document that is neither an image nor a PDF (an archive, a program, a text file...).
+    WrongDocument,
     /// Anything else (stickers, voice, video, locations...).
     WrongKind,
+}
+
+/// The file extensions of images and PDFs, for a document whose type Telegram does not know.
+const RECEIPT_EXTENSIONS: [&str; 8] = ["pdf", "jpg", "jpeg", "png", "webp", "heic", "heif", "gif"];
+
+/// Whether a document can be a receipt: an image (a screenshot of the bank's app sent as a
+/// file) or a PDF (the bank's own receipt). Anything else would be relayed to the tenant's
+/// admins as it is, archives and programs included. The type is the one Telegram reports;
+/// without it (or with the generic `application/octet-stream`) the file name's extension
+/// decides.
+fn is_receipt_document(doc: &Document) -> bool {
+    match doc.mime_type.as_ref().filter(|m| m.essence_str() != "application/octet-stream") {
+        Some(mime) => mime.type_().as_str() == "image" || mime.essence_str() == "application/pdf",
+        None => doc
+            .file_name
+            .as_deref()
+            .and_then(|name| name.rsplit_once('.'))
+            .is_some_and(|(_, ext)| RECEIPT_EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e))),
+    }
 }
 
 fn receipt_of(msg: &Message) -> Offered {
@@ -423,21 +444,29 @@ fn receipt_of(msg: &Message) -> Offered {
         return Offered::Receipt(Receipt {
             kind: ReceiptKind::Photo,
             file_id: Some(largest.file.id.0.clone()),
+            file_unique_id: Some(largest.file.unique_id.0.clone()),
             text: caption,
         });
     }
     if let Some(doc) = msg.document() {
+        if !is_receipt_document(doc) {
+            return Offered::WrongDocument;
+        }
         return Offered::Receipt(Receipt {
             kind: ReceiptKind::Document,
             file_id: Some(doc.file.id.0.clone()),
+            file_unique_id: Some(doc.file.unique_id.0.clone()),
             text: caption,
         });
     }
     match msg.text().map(str::trim) {
         Some(text) if text.chars().count() > MAX_RECEIPT_TEXT => Offered::TooLong,
-        Some(text) if !text.is_empty() => {
-            Offered::Receipt(Receipt { kind: ReceiptKind::Text, file_id: None, text: Some(text.to_owned()) })
-        }
+        Some(text) if !text.is_empty() => Offered::Receipt(Receipt {
+            kind: ReceiptKind::Text,
+            file_id: None,
+            file_unique_id: None,
+            text: Some(text.to_owned()),
+        }),
         _ => Offered::WrongKind,
     }
 }
@@ -464,6 +493,10 @@ pub async fn on_receipt(
         }
         Offered::WrongKind => {
             bot.tg.send_message(chat, shared.text(lang, "receipt-wrong-kind", &[])).await?;
+            return Ok(());
+        }
+        Offered::WrongDocument => {
+            bot.tg.send_message(chat, shared.text(lang, "receipt-wrong-document", &[])).await?;
             return Ok(());
         }
     };
@@ -513,6 +546,43 @@ pub async fn on_idle_message(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn document(mime: Option<&str>, name: Option<&str>) -> Document {
+        let mut doc = serde_json::json!({"file_id": "BQAC", "file_unique_id": "AQAD", "file_size": 10});
+        if let Some(mime) = mime {
+            doc["mime_type"] = mime.into();
+        }
+        if let Some(name) = name {
+            doc["file_name"] = name.into();
+        }
+        serde_json::from_value(doc).unwrap_or_else(|e| panic!("a document: {e}"))
+    }
+
+    #[test]
+    fn only_images_and_pdfs_are_receipt_documents() {
+        for (mime, name) in [
+            (Some("application/pdf"), Some("receipt.pdf")),
+            (Some("image/jpeg"), Some("photo.jpg")),
+            (Some("image/png"), None),
+            (Some("image/heic"), Some("IMG_0001.HEIC")),
+            (None, Some("receipt.PDF")),
+            (Some("application/octet-stream"), Some("scan.jpeg")),
+        ] {
+            assert!(is_receipt_document(&document(mime, name)), "{mime:?} {name:?}");
+        }
+        for (mime, name) in [
+            (Some("application/zip"), Some("receipt.zip")),
+            (Some("text/plain"), Some("receipt.txt")),
+            (Some("application/x-msdownload"), Some("receipt.pdf.exe")),
+            (Some("application/vnd.android.package-archive"), Some("bank.apk")),
+            (Some("text/plain"), Some("named.pdf")),
+            (None, Some("receipt")),
+            (None, None),
+            (Some("application/octet-stream"), Some("data.bin")),
+        ] {
+            assert!(!is_receipt_document(&document(mime, name)), "{mime:?} {name:?}");
+        }
+    }
 
     #[test]
     fn method_codes_round_trip() {
