@@ -83,12 +83,12 @@ panel-card-strategy-now = Rotation: { $kind }
 panel-card-active = ✅ in rotation
 panel-card-inactive = ⛔ out of rotation
 # $place; $card: masked; $holder; $state: panel-card-active or -inactive; $count and $amount:
-# successful payments today; $percent: success rate.
+# successful payments today; $rate: panel-card-rate or -no-rate.
 panel-card-row =
     { $place }. { $card } · { $holder }
-        { $state } · today: { $count } · { $amount } · success { $percent }%
+        { $state } · today: { $count } · { $amount } · success { $rate }
 # $card: the full number; $holder; $bank; $state; $weight; $count and $amount: today;
-# $max: the daily count cap; $limit: the daily amount cap; $percent: success rate;
+# $max: the daily count cap; $limit: the daily amount cap; $rate: as above;
 # $paid and $failed: payments ever.
 panel-card-page =
     💳 Card { $card }
@@ -98,7 +98,10 @@ panel-card-page =
     Weight: { $weight }
     Today: { $count } payment(s) · { $amount }
     Daily caps: { $max } payment(s) · { $limit }
-    Success: { $percent }% ({ $paid } approved, { $failed } failed)
+    Success: { $rate } ({ $paid } approved, { $failed } failed)
+# $percent: a card's success rate.
+panel-card-rate = { $percent }%
+panel-card-no-rate = no payments yet
 panel-card-no-cap = no cap
 panel-card-new = ➕ Add a card
 panel-card-rotation = 🔁 Rotation

@@ -69,7 +69,7 @@ panel-card-active = ✅ در چرخش
 panel-card-inactive = ⛔ خارج از چرخش
 panel-card-row =
     { $place }. کارت { $card } · { $holder }
-        وضعیت: { $state } · امروز: { $count } · { $amount } · موفقیت { $percent }٪
+        وضعیت: { $state } · امروز: { $count } · { $amount } · موفقیت { $rate }
 panel-card-page =
     💳 کارت { $card }
     دارنده: { $holder }
@@ -78,7 +78,9 @@ panel-card-page =
     وزن: { $weight }
     امروز: { $count } پرداخت · { $amount }
     سقف روزانه: { $max } پرداخت · { $limit }
-    موفقیت: { $percent }٪ ({ $paid } تأییدشده، { $failed } ناموفق)
+    موفقیت: { $rate } ({ $paid } تأییدشده، { $failed } ناموفق)
+panel-card-rate = { $percent } درصد
+panel-card-no-rate = هنوز پرداختی نشده
 panel-card-no-cap = بدون سقف
 panel-card-new = ➕ افزودن کارت
 panel-card-rotation = 🔁 چرخش کارت‌ها

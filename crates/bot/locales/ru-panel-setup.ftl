@@ -69,7 +69,7 @@ panel-card-active = ✅ в ротации
 panel-card-inactive = ⛔ вне ротации
 panel-card-row =
     { $place }. { $card } · { $holder }
-        { $state } · сегодня: { $count } · { $amount } · успешно { $percent }%
+        { $state } · сегодня: { $count } · { $amount } · успешно { $rate }
 panel-card-page =
     💳 Карта { $card }
     Владелец: { $holder }
@@ -78,7 +78,9 @@ panel-card-page =
     Вес: { $weight }
     Сегодня: платежей { $count } · { $amount }
     Дневные лимиты: платежей { $max } · { $limit }
-    Успешность: { $percent }% (одобрено { $paid }, отклонено { $failed })
+    Успешность: { $rate } (одобрено { $paid }, отклонено { $failed })
+panel-card-rate = { $percent }%
+panel-card-no-rate = платежей ещё не было
 panel-card-no-cap = без лимита
 panel-card-new = ➕ Добавить карту
 panel-card-rotation = 🔁 Ротация

@@ -697,6 +697,7 @@ mod tests {
             ("minutes", 30.into()),
             ("hours", 24.into()),
             ("groups", 2.into()),
+            ("rate", "87%".into()),
             ("uses", "3 / 100".into()),
             ("until", "2024-12-10 02:08".into()),
         ]

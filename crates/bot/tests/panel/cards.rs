@@ -31,6 +31,7 @@ async fn a_card_added_and_tuned_in_the_panel_is_what_the_api_shows_for_that_tena
             text.contains("Card 6037 9912 3456 7893") && text.contains("Holder: Ali Rezaei"),
             "{backend:?}: {text}"
         );
+        assert!(text.contains("Success: no payments yet (0 approved, 0 failed)"), "{text}");
         let cards = w.api(&a, "/payment-cards").await;
         let card = &cards["items"][0];
         assert_eq!(card["holder_name"], "Ali Rezaei", "{cards}");
@@ -48,7 +49,13 @@ async fn a_card_added_and_tuned_in_the_panel_is_what_the_api_shows_for_that_tena
         assert!(page.text.as_deref().unwrap().contains("Daily caps: 20 payment(s) · 5,000,000 Toman"), "{page:?}");
         w.press(&a, &page, "panel-card-edit-count-cap").await;
         let page = reply(&w, &a, "0").await;
+        let now = chrono::Utc::now();
+        w.store.cards().record_usage(&a.t, CardId(id), true, remnabot_domain::Toman(120_000), now).await.unwrap();
+        w.store.cards().record_usage(&a.t, CardId(id), false, remnabot_domain::Toman(0), now).await.unwrap();
         let page = w.press(&a, &page, "panel-card-deactivate").await;
+        let text = page.text.clone().unwrap();
+        assert!(text.contains("Success: 50% (1 approved, 1 failed)"), "{text}");
+        assert!(text.contains("Today: 1 payment(s) · 120,000 Toman"), "{text}");
         assert!(page.text.as_deref().unwrap().contains(&w.text("panel-card-inactive", &[])), "{page:?}");
         let card = w.api(&a, &format!("/payment-cards/{id}")).await;
         assert_eq!((card["weight"].as_i64(), card["daily_count_cap"].as_i64()), (Some(7), None), "{card}");

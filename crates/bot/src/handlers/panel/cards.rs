@@ -174,9 +174,15 @@ fn state_text(ctx: &Ctx<'_>, card: &PaymentCard) -> String {
     ctx.t(if card.is_active { "panel-card-active" } else { "panel-card-inactive" }, &[])
 }
 
-fn percent(rate: f64) -> i64 {
+/// The card's success rate as a whole percent, or that it took no payment yet (rotation
+/// counts such a card as fully successful, which the admin should not read as a record).
+fn rate_text(ctx: &Ctx<'_>, card: &PaymentCard) -> String {
+    if card.success_count + card.failure_count <= 0 {
+        return ctx.t("panel-card-no-rate", &[]);
+    }
     // A rate in [0, 1]; rounding to a whole percent is what the screen shows.
-    (rate.clamp(0.0, 1.0) * 100.0).round() as i64
+    let percent = (card.success_rate.clamp(0.0, 1.0) * 100.0).round() as i64;
+    ctx.t("panel-card-rate", &[("percent", percent.into())])
 }
 
 fn strategy_label(s: RotationStrategy) -> &'static str {
@@ -215,7 +221,7 @@ async fn list(ctx: &Ctx<'_>, page: u32, note: Option<String>) -> HandlerResult {
                 ("state", state_text(ctx, card).into()),
                 ("count", card.today_count.into()),
                 ("amount", card.today_amount.into()),
-                ("percent", percent(card.success_rate).into()),
+                ("rate", rate_text(ctx, &card).into()),
             ],
         );
         screen = screen.with_line(&row);
@@ -256,7 +262,7 @@ async fn show(ctx: &Ctx<'_>, id: CardId, note: Option<String>) -> HandlerResult 
             ("amount", card.today_amount.into()),
             ("max", count_cap.into()),
             ("limit", amount_cap.into()),
-            ("percent", percent(card.success_rate).into()),
+            ("rate", rate_text(ctx, &card).into()),
             ("paid", card.success_count.into()),
             ("failed", card.failure_count.into()),
         ],
