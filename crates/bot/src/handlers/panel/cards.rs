@@ -221,7 +221,7 @@ async fn list(ctx: &Ctx<'_>, page: u32, note: Option<String>) -> HandlerResult {
                 ("state", state_text(ctx, card).into()),
                 ("count", card.today_count.into()),
                 ("amount", card.today_amount.into()),
-                ("rate", rate_text(ctx, &card).into()),
+                ("rate", rate_text(ctx, card).into()),
             ],
         );
         screen = screen.with_line(&row);
