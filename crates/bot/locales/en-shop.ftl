@@ -91,6 +91,7 @@ pay-card-to-card = 💳 Card to card
 pay-balance = 💰 Pay from balance
 method-unavailable = ⚠️ This payment method is no longer available.
 sale-unavailable = 😔 Sorry, sales are paused right now. Please try again a little later; the shop's admins have been told.
+sale-no-squad = 😔 Sorry, this shop cannot sell subscriptions right now: it has no server to give you yet. Please try again later; the shop's admins have been told.
 no-card-available = 😔 No card is available for payment right now. Please try again later or choose another method.
 balance-insufficient = ⚠️ Your balance does not cover this purchase.
 # $balance: the balance after paying.
@@ -164,6 +165,14 @@ card-expired-unreviewed =
     Please contact support to sort it out.
 
 ## To the tenant's admins
+
+# $count: how many internal squads the panel has (0, or 2 and more).
+admin-no-squad =
+    ⚠️ Sales are paused: a new subscription would reach no server, because { $count ->
+        [0] the panel has no internal squad.
+       *[other] the panel has { $count } internal squads and none is chosen for this shop.
+    }
+    Set the shop's panel_squads setting (or the platform's REMNAWAVE_SQUADS) to the squads its customers should use, or keep exactly one internal squad on the panel. Customers are refused until then.
 
 # $available and $needed: amounts.
 admin-wallet-short =

@@ -59,7 +59,10 @@ async fn world(backend: Backend) -> World {
     let tg = Arc::new(FakeTelegram::start().await);
     let panel = FakeRemnawave::start(PanelVersion::V3).await;
     let texts = Arc::new(Texts::load().unwrap());
-    let shared = Shared::with_database_dialogues(store.clone(), texts.clone());
+    let shared = Shared {
+        squads: Some(common::squad_policy(&store, &panel).await),
+        ..Shared::with_database_dialogues(store.clone(), texts.clone())
+    };
     let fleet = common::polling_fleet(shared, &tg);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let tasks =
@@ -720,6 +723,77 @@ async fn a_sale_the_tenants_wallet_cannot_cover_is_refused_before_payment_and_ad
         let detail = w.press_then(&a, user, &list, &format!("shop:plan:p:{}", a.plans[0].id)).await;
         let checkout = w.press_then(&a, user, &detail, "shop:buy:p:").await;
         data_of(&checkout, "shop:pay:c2c:"); // panics without the card-to-card button
+        w.stop().await;
+    }
+}
+
+/// The messages in the admin's chat of the shop whose text is `text`.
+fn count_texts(w: &World, shop: &Shop, chat: i64, text: &str) -> usize {
+    w.tg.transcript(&shop.token, chat).iter().filter(|m| m.text.as_deref() == Some(text)).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sale_that_would_reach_no_server_is_refused_and_the_admins_are_told_once() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        // A panel without any internal squad.
+        let default = w.panel.squad_uuids()[0].clone();
+        assert!(w.panel.remove_squad(&default));
+        let a = w.shop("Alpha", ADMIN_A).await;
+        let refused = w.text(Language::En, "sale-no-squad", &[]);
+        for user in [555_000_801, 555_000_802] {
+            w.join(&a, user, Language::En).await;
+            for _ in 0..2 {
+                let list = w.say(&a, user, "🛒 Buy a subscription").await;
+                let detail = w.press_then(&a, user, &list, &format!("shop:plan:p:{}", a.plans[0].id)).await;
+                assert_eq!(w.press_then(&a, user, &detail, "shop:buy:p:").await.text, Some(refused.clone()));
+            }
+            // A renewal, an old payment button and the trial are refused the same way.
+            for data in [format!("shop:buy:r:{}", a.plans[1].id), format!("shop:pay:c2c:p:{}", a.plans[0].id)] {
+                let n = w.count(&a, user);
+                let q = w.tg.press_button_unchecked(&a.token, user, 999_996, &data).unwrap();
+                w.answer(&a, &q).await;
+                assert_eq!(w.nth(&a, user, n).await.text, Some(refused.clone()), "{data}");
+            }
+            assert_eq!(w.say(&a, user, "🎁 Free trial").await.text, Some(refused.clone()));
+            let n = w.count(&a, user);
+            let q = w.tg.press_button_unchecked(&a.token, user, 999_995, "shop:trial").unwrap();
+            w.answer(&a, &q).await;
+            assert_eq!(w.nth(&a, user, n).await.text, Some(refused.clone()), "an old trial button");
+        }
+        assert!(w.store.card_payments().list(&a.t, None, Page::default()).await.unwrap().is_empty(), "no order");
+        assert!(w.store.provisioning().list(&a.t, None, Page::default()).await.unwrap().is_empty(), "no trial");
+        let told = w.text(Language::Fa, "admin-no-squad", &[("count", 0_usize.into())]);
+        w.wait_for(&a, ADMIN_A, "the admins' notice", |m| m.text.as_deref() == Some(told.as_str())).await;
+        // Every notification queued so far is delivered within a worker pass or two.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(count_texts(&w, &a, ADMIN_A, &told), 1, "told once, not once per press");
+        assert_eq!(w.tg.transcript(&a.token, ADMIN_A).len(), 1, "{:#?}", texts(&w.tg.transcript(&a.token, ADMIN_A)));
+
+        // Several squads and none chosen: refused as well, and the admins hear how many.
+        w.panel.add_squad("Germany");
+        let netherlands = w.panel.add_squad("Netherlands");
+        let b = w.shop("Beta", ADMIN_B).await;
+        let user = 555_000_803;
+        w.join(&b, user, Language::Ru).await;
+        let list = w.say(&b, user, &w.text(Language::Ru, "menu-buy", &[])).await;
+        let detail = w.press_then(&b, user, &list, &format!("shop:plan:p:{}", b.plans[0].id)).await;
+        let reply = w.press_then(&b, user, &detail, "shop:buy:p:").await;
+        assert_eq!(reply.text, Some(w.text(Language::Ru, "sale-no-squad", &[])));
+        let told = w.text(Language::Fa, "admin-no-squad", &[("count", 2_usize.into())]);
+        w.wait_for(&b, ADMIN_B, "the admins' notice", |m| m.text.as_deref() == Some(told.as_str())).await;
+
+        // Once the tenant names its squad, it sells, and the trial lands in that squad.
+        w.store.configs().set(&b.t, "panel_squads", json!([netherlands])).await.unwrap();
+        let detail = w.press_then(&b, user, &list, &format!("shop:plan:p:{}", b.plans[0].id)).await;
+        let checkout = w.press_then(&b, user, &detail, "shop:buy:p:").await;
+        data_of(&checkout, "shop:pay:c2c:"); // panics without the card-to-card button
+        let offer = w.say(&b, user, &w.text(Language::Ru, "menu-trial", &[])).await;
+        w.press(&b, user, &offer, "shop:trial");
+        let username = remnabot_domain::panel::panel_username(b.t.bot_id(), TgUserId(user));
+        assert!(w.tg.wait_until(WAIT, |_| w.panel.user_by_username(&username).is_some()).await, "the trial's user");
+        let squads = w.panel.user_by_username(&username).unwrap()["activeInternalSquads"].clone();
+        assert_eq!(squads[0]["uuid"], json!(netherlands), "{squads}");
         w.stop().await;
     }
 }

@@ -235,3 +235,26 @@ pub trait Panel: Send + Sync + std::fmt::Debug {
 }
 
 pub use crate::panel_naming::{panel_username, tenant_description, tenant_tag};
+
+/// The internal squads a tenant's new panel users go in. On Remnawave a user outside every
+/// internal squad has no inbound, so a subscription without a squad reaches no server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SquadChoice {
+    /// These squads (uuids): the tenant's `panel_squads`, else the platform's default for
+    /// tenants on its panel, else the panel's only internal squad.
+    Squads(Vec<String>),
+    /// Nothing names a squad and the panel has `panel_has` internal squads: none, or several
+    /// to choose from. A panel user made now would reach no server.
+    NoSquad { panel_has: usize },
+}
+
+/// Chooses the internal squads of a tenant's new panel users (see [`SquadChoice`]).
+#[async_trait::async_trait]
+pub trait SquadPolicy: Send + Sync + std::fmt::Debug {
+    /// The choice for `tenant` now.
+    ///
+    /// # Errors
+    /// [`crate::Error::Unavailable`] when the answer needs the panel and the panel cannot be
+    /// asked (not configured, down, refusing our token).
+    async fn squads_for(&self, tenant: &crate::Tenant) -> crate::Result<SquadChoice>;
+}

@@ -15,10 +15,12 @@ pub mod notify;
 pub mod panels;
 pub mod provisioning;
 pub mod reconcile;
+pub mod squads;
 pub mod sync;
 pub mod texts;
 
 pub use panels::{PanelResolver, SinglePanel};
+pub use squads::SquadResolver;
 
 /// Runs `step` every `every` until `shutdown` resolves; a failing step is logged and retried
 /// on the next tick.

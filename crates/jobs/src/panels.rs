@@ -14,6 +14,13 @@ use remnabot_domain::{Result, Tenant};
 pub trait PanelResolver: Send + Sync + std::fmt::Debug {
     /// The panel for `tenant`.
     async fn panel_for(&self, tenant: &Tenant) -> Result<Arc<dyn Panel>>;
+
+    /// The internal squads (uuids) the platform puts new panel users of `tenant` in when the
+    /// tenant names none: the platform's `REMNAWAVE_SQUADS` for tenants on the platform's
+    /// panel; none for a tenant with a panel of its own, or without a platform default.
+    async fn default_squads(&self, _tenant: &Tenant) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Every tenant on one panel.

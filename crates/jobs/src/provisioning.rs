@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use remnabot_domain::panel::{
-    NewPanelUser, Panel, PanelError, PanelUser, PanelUserKey, PanelUserStatus, PanelUserUpdate, TrafficResetStrategy,
-    panel_username, tenant_description, tenant_tag,
+    NewPanelUser, Panel, PanelError, PanelUser, PanelUserKey, PanelUserStatus, PanelUserUpdate, SquadChoice,
+    SquadPolicy, TrafficResetStrategy, panel_username, tenant_description, tenant_tag,
 };
 use remnabot_domain::{Bot, BotId, Error, Result, Tenant, TgUserId};
 use remnabot_store::Store;
@@ -21,6 +21,7 @@ use tracing::Instrument;
 
 use crate::backoff::Backoff;
 use crate::panels::PanelResolver;
+use crate::squads::SquadResolver;
 use crate::texts;
 
 /// Settings of the provisioning worker.
@@ -71,6 +72,7 @@ impl std::ops::AddAssign for StepReport {
 pub struct ProvisioningWorker {
     store: Store,
     panels: Arc<dyn PanelResolver>,
+    squads: SquadResolver,
     config: ProvisioningConfig,
 }
 
@@ -81,6 +83,12 @@ enum ApplyError {
     Panel(#[from] PanelError),
     #[error("{0}")]
     Store(#[from] Error),
+    /// A new panel user would be in no internal squad, so reach no server.
+    #[error(
+        "no internal squad for the customer's panel user: the panel has {panel_has} internal squads and \
+         neither the tenant's panel_squads nor the platform's REMNAWAVE_SQUADS names one"
+    )]
+    NoSquad { panel_has: usize },
 }
 
 /// The time a drain claims by: fixed for [`ProvisioningWorker::run_once`] (tests move it),
@@ -103,7 +111,8 @@ impl Clock {
 impl ProvisioningWorker {
     /// A worker over `store` using `panels`.
     pub fn new(store: Store, panels: Arc<dyn PanelResolver>, config: ProvisioningConfig) -> ProvisioningWorker {
-        ProvisioningWorker { store, panels, config }
+        let squads = SquadResolver::new(store.clone(), panels.clone());
+        ProvisioningWorker { store, panels, squads, config }
     }
 
     fn lease(&self) -> chrono::Duration {
@@ -341,21 +350,31 @@ impl ProvisioningWorker {
         let sub = self.store.subscriptions().get(tenant, entry.subscription_id).await?;
         let customer = self.store.users().get(tenant, sub.user_id).await?;
         let panel = self.panels.panel_for(tenant).await?;
-        let squads = self.store.configs().panel_squads(tenant).await?;
         let username = panel_username(bot.id, customer.telegram_id);
 
         let existing = find_existing(panel.as_ref(), &sub, &username).await?;
-        let desired = desired_update(&sub, squads.clone(), bot, customer.telegram_id, now);
+        let squads = self.squads.squads_for(tenant).await?;
+        // Without a choice, an existing user keeps the squads it has.
+        let chosen = match &squads {
+            SquadChoice::Squads(list) => list.clone(),
+            SquadChoice::NoSquad { .. } => Vec::new(),
+        };
+        let desired = desired_update(&sub, chosen.clone(), bot, customer.telegram_id, now);
         let user = match existing {
             Some(u) => panel.update_user(&u.key, &desired).await?,
             None => {
+                // A user in no squad would reach no server: it waits here (retried, and the
+                // admins alerted like any failure) until a squad is named or the panel has one.
+                if let SquadChoice::NoSquad { panel_has } = squads {
+                    return Err(ApplyError::NoSquad { panel_has });
+                }
                 let new = NewPanelUser {
                     username: username.clone(),
                     expire_at: sub.expires_at,
                     traffic_limit_bytes: sub.traffic_limit_bytes,
                     traffic_limit_strategy: TrafficResetStrategy::NoReset,
                     hwid_device_limit: Some(sub.device_limit),
-                    internal_squads: squads,
+                    internal_squads: chosen,
                     telegram_id: Some(customer.telegram_id.0),
                     description: Some(tenant_description(&bot.name, bot.id, customer.telegram_id)),
                     tag: Some(tenant_tag(bot.id)),

@@ -274,8 +274,8 @@ async fn two_tenants_selling_to_the_same_telegram_user_get_distinct_panel_users_
     for backend in testing::backends() {
         for version in VERSIONS {
             let Setup { store, fake, worker, .. } = setup(backend, version).await;
+            fake.add_squad("Premium");
             let squads = fake.squad_uuids();
-            assert!(squads.len() >= 2, "the fake seeds two squads");
             let now = now();
             let mut seen = Vec::new();
             for (i, name) in ["Alpha", "Beta"].into_iter().enumerate() {
@@ -307,6 +307,75 @@ async fn two_tenants_selling_to_the_same_telegram_user_get_distinct_panel_users_
                 assert_eq!(user_squads, vec![squads[i].as_str()], "{version:?}: each tenant's own squad");
                 assert_eq!(user["telegramId"], json!(999_000_111));
                 assert!(user["description"].as_str().unwrap().contains(&t.bot_id().to_string()));
+            }
+        }
+    }
+}
+
+/// The uuids of the internal squads of the panel user `username`.
+fn squads_of(fake: &FakeRemnawave, username: &str) -> Vec<String> {
+    let user = fake.user_by_username(username).expect("the panel user");
+    user["activeInternalSquads"].as_array().unwrap().iter().map(|s| s["uuid"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_new_panel_user_goes_in_the_panels_only_squad_when_the_tenant_names_none() {
+    for backend in testing::backends() {
+        for version in VERSIONS {
+            let Setup { store, fake, worker, .. } = setup(backend, version).await;
+            let only = fake.squad_uuids();
+            assert_eq!(only.len(), 1, "a fresh panel has one internal squad");
+            let (bot, t) = testing::tenant(&store, "Shop").await;
+            let p = store.plans().create(&t, plan(30, 10, 1)).await.unwrap();
+            let u = customer(&store, &t, 4242, Language::En).await;
+            let order = Order { user: u.id, plan: p.id, idempotency_key: "o".into() };
+            store.provisioning().purchase(&t, order, now()).await.unwrap();
+            assert_eq!(worker.run_once(now()).await.unwrap().done, 1, "{backend:?} {version:?}");
+            let username = remnabot_domain::panel::panel_username(bot.id, u.telegram_id);
+            assert_eq!(squads_of(&fake, &username), only, "{backend:?} {version:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_a_squad_to_choose_no_panel_user_is_made_and_the_entry_waits_for_one() {
+    for backend in testing::backends() {
+        for version in VERSIONS {
+            let Setup { store, fake, worker, .. } = setup(backend, version).await;
+            let default = fake.squad_uuids()[0].clone();
+            // A panel with no internal squad, then one with several and none named.
+            for name in ["Empty panel", "Many squads"] {
+                if name == "Empty panel" {
+                    assert!(fake.remove_squad(&default));
+                } else {
+                    fake.add_squad("Germany");
+                    fake.add_squad("Netherlands");
+                }
+                let squads = fake.squad_uuids().len();
+                assert_ne!(squads, 1);
+                let (bot, t) = testing::tenant(&store, name).await;
+                let p = store.plans().create(&t, plan(30, 10, 1)).await.unwrap();
+                let u = customer(&store, &t, 5151, Language::En).await;
+                let start = now();
+                let order = Order { user: u.id, plan: p.id, idempotency_key: "o".into() };
+                store.provisioning().purchase(&t, order, start).await.unwrap();
+                let report = worker.run_once(start).await.unwrap();
+                assert_eq!((report.done, report.failed), (0, 1), "{backend:?} {version:?} {name}");
+                let username = remnabot_domain::panel::panel_username(bot.id, u.telegram_id);
+                assert!(fake.user_by_username(&username).is_none(), "{name}: no user without a squad");
+                let entry = store.provisioning().list(&t, None, Page::default()).await.unwrap().remove(0);
+                let error = entry.last_error.unwrap_or_default();
+                assert!(
+                    error.contains(&format!("the panel has {squads} internal squads"))
+                        && error.contains("panel_squads"),
+                    "{name}: {error}"
+                );
+
+                // Once the tenant names a squad, the waiting purchase is provisioned into it.
+                let chosen = fake.squad_uuids().last().cloned().unwrap_or_else(|| fake.add_squad("Chosen"));
+                store.configs().set(&t, "panel_squads", json!([chosen])).await.unwrap();
+                assert_eq!(worker.run_once(later(start, 1)).await.unwrap().done, 1, "{name}");
+                assert_eq!(squads_of(&fake, &username), vec![chosen], "{backend:?} {version:?} {name}");
             }
         }
     }

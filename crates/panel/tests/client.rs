@@ -140,7 +140,7 @@ async fn updating_each_field_changes_it_on_the_panel() {
         let (fake, panel) = start(version).await;
         let user = created(&fake, &panel, 1, 100).await;
         let key = user.key.clone();
-        let second_squad = fake.squad_uuids()[1].clone();
+        let second_squad = fake.add_squad("Premium");
         let expire_at = days_from_now(90);
         let update = |update: PanelUserUpdate| {
             let panel = Arc::clone(&panel);
@@ -251,6 +251,7 @@ async fn squads_nodes_and_system_figures_are_read() {
         created(&fake, &panel, 1, 100).await;
         let user = created(&fake, &panel, 1, 200).await;
         panel.disable_user(&user.key).await.unwrap();
+        fake.add_squad("Premium");
 
         let squads = panel.internal_squads().await.unwrap();
         assert_eq!(squads.iter().map(|s| s.uuid.clone()).collect::<Vec<_>>(), fake.squad_uuids(), "{version:?}");

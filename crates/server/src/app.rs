@@ -14,11 +14,12 @@ use remnabot_bot::handlers::online::OnlinePayments;
 use remnabot_bot::texts::Texts;
 use remnabot_bot::{Fleet, FleetConfig};
 use remnabot_domain::Tenant;
-use remnabot_jobs::PanelResolver;
+use remnabot_domain::panel::SquadPolicy;
 use remnabot_jobs::notify::NotificationWorker;
 use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
 use remnabot_jobs::reconcile::{ReconcileConfig, ZarinpalReconciler};
 use remnabot_jobs::sync::UsageSync;
+use remnabot_jobs::{PanelResolver, SquadResolver};
 use remnabot_payments::{PaymentGateway, ZarinpalClient, ZarinpalConfig};
 use remnabot_store::{FlagCache, SecretKey, Store};
 use secrecy::ExposeSecret;
@@ -193,6 +194,7 @@ async fn build_fleet(
     settings: &Settings,
     texts: Arc<Texts>,
     gateway: Arc<dyn PaymentGateway>,
+    panels: Arc<dyn PanelResolver>,
 ) -> anyhow::Result<Fleet> {
     let dialogues = match &settings.redis_url {
         Some(url) => DialogueStore::redis(url, "remnabot").await.map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
@@ -205,7 +207,9 @@ async fn build_fleet(
             .as_ref()
             .map(|u| format!("{}{}", u.trim_end_matches('/'), remnabot_api::callback::ZARINPAL_CALLBACK_PATH)),
     };
-    let shared = Shared { store: store.clone(), texts, dialogues, online };
+    // Sales are refused while the tenant's panel users would get no internal squad.
+    let squads = Some(Arc::new(SquadResolver::new(store.clone(), panels)) as Arc<dyn SquadPolicy>);
+    let shared = Shared { store: store.clone(), texts, dialogues, online, squads };
     let api_url = url::Url::parse(&settings.telegram_api_url).map_err(|e| anyhow::anyhow!("TELEGRAM_API_URL: {e}"))?;
     let client = reqwest::Client::builder()
         .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
@@ -223,14 +227,13 @@ fn start_jobs(
     settings: &Settings,
     gateway: Arc<dyn PaymentGateway>,
     texts: Arc<Texts>,
+    panels: Arc<dyn PanelResolver>,
     shutdown: &tokio::sync::watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let client = reqwest::Client::builder()
         .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
         .build()
         .unwrap_or_default();
-    let panels: Arc<dyn PanelResolver> =
-        Arc::new(PanelDirectory::new(store.clone(), client.clone(), settings.panel.clone()));
     if settings.panel.is_none() {
         tracing::warn!(
             "REMNAWAVE_API_URL is not set: purchases wait in the provisioning outbox until a panel is configured"
@@ -290,8 +293,17 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let texts = Arc::new(Texts::load().map_err(|e| anyhow::anyhow!("texts: {e}"))?);
     let gateway = zarinpal(&settings);
-    let jobs = start_jobs(&store, &settings, gateway.clone(), texts.clone(), &jobs_stopped);
-    let fleet = build_fleet(&store, &settings, texts.clone(), gateway.clone()).await?;
+    // One directory of panel clients for the jobs and the bot's squad check.
+    let panel_client = reqwest::Client::builder()
+        .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("HTTP client")?;
+    let panels: Arc<dyn PanelResolver> = Arc::new(
+        PanelDirectory::new(store.clone(), panel_client, settings.panel.clone())
+            .with_default_squads(settings.panel_squads.clone()),
+    );
+    let jobs = start_jobs(&store, &settings, gateway.clone(), texts.clone(), panels.clone(), &jobs_stopped);
+    let fleet = build_fleet(&store, &settings, texts.clone(), gateway.clone(), panels).await?;
     let fleet_task = tokio::spawn(fleet.clone().run(jobs_stopped.clone()));
     let listener = tokio::net::TcpListener::bind(settings.http_addr)
         .await

@@ -17,7 +17,7 @@ use remnabot_domain::{BotId, Error, Result, Tenant};
 use remnabot_jobs::PanelResolver;
 use remnabot_panel::PanelConfig;
 use remnabot_store::Store;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 /// How long a failed connection to a panel is answered from memory before trying again.
 pub const RETRY_CONNECT_AFTER: Duration = Duration::from_secs(10);
@@ -29,6 +29,8 @@ pub struct PanelDirectory {
     client: reqwest::Client,
     /// The platform's panel settings, if configured.
     default: Option<PanelConfig>,
+    /// The platform's `REMNAWAVE_SQUADS`: internal squads for users of tenants on its panel.
+    default_squads: Vec<String>,
     /// One slot per panel: the platform's, and each tenant's own.
     slots: std::sync::Mutex<HashMap<Which, Arc<Slot>>>,
 }
@@ -59,7 +61,30 @@ enum SlotState {
 impl PanelDirectory {
     /// A directory with the platform panel `default`.
     pub fn new(store: Store, client: reqwest::Client, default: Option<PanelConfig>) -> PanelDirectory {
-        PanelDirectory { store, client, default, slots: std::sync::Mutex::new(HashMap::new()) }
+        PanelDirectory {
+            store,
+            client,
+            default,
+            default_squads: Vec::new(),
+            slots: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The same directory putting users of tenants on the platform's panel in `squads`
+    /// (`REMNAWAVE_SQUADS`) when the tenant names none.
+    #[must_use]
+    pub fn with_default_squads(mut self, squads: Vec<String>) -> PanelDirectory {
+        self.default_squads = squads;
+        self
+    }
+
+    /// The tenant's own panel settings (`panel_url` and `panel_token`), if it has both.
+    async fn own_panel(&self, tenant: &Tenant) -> Result<Option<(String, SecretString)>> {
+        let configs = self.store.configs();
+        Ok(match (configs.panel_url(tenant).await?, configs.secret(tenant, "panel_token").await?) {
+            (Some(url), Some(token)) => Some((url, token)),
+            _ => None,
+        })
     }
 
     fn slot(&self, which: Which) -> Arc<Slot> {
@@ -101,9 +126,7 @@ struct NoPanel(String);
 #[async_trait::async_trait]
 impl PanelResolver for PanelDirectory {
     async fn panel_for(&self, tenant: &Tenant) -> Result<Arc<dyn Panel>> {
-        let configs = self.store.configs();
-        let (Some(url), Some(token)) = (configs.panel_url(tenant).await?, configs.secret(tenant, "panel_token").await?)
-        else {
+        let Some((url, token)) = self.own_panel(tenant).await? else {
             let config = self.default.clone().ok_or_else(|| {
                 Error::unavailable(
                     "the Remnawave panel",
@@ -120,6 +143,14 @@ impl PanelResolver for PanelDirectory {
             config.timeout = default.timeout;
         }
         self.panel(Which::Tenant(tenant.bot_id()), fingerprint, config).await
+    }
+
+    async fn default_squads(&self, tenant: &Tenant) -> Result<Vec<String>> {
+        // The platform's squads exist only on the platform's panel.
+        if self.own_panel(tenant).await?.is_some() {
+            return Ok(Vec::new());
+        }
+        Ok(self.default_squads.clone())
     }
 }
 
@@ -233,6 +264,79 @@ mod tests {
         let other = FakeRemnawave::start(PanelVersion::V2).await;
         own_panel(&store, &t, &other).await;
         assert_eq!(dir.panel_for(&t).await.unwrap().version(), PanelVersion::V2);
+    }
+
+    /// The uuids of the internal squads of `fake`'s users, by username.
+    fn squads_by_user(fake: &FakeRemnawave) -> std::collections::BTreeMap<String, Vec<String>> {
+        fake.users()
+            .into_iter()
+            .map(|u| {
+                let squads = u["activeInternalSquads"].as_array().unwrap();
+                let uuids = squads.iter().map(|s| s["uuid"].as_str().unwrap().to_owned()).collect();
+                (u["username"].as_str().unwrap().to_owned(), uuids)
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn provisioning_puts_platform_tenants_in_remnawave_squads_unless_they_name_their_own() {
+        use remnabot_domain::panel::panel_username;
+        use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
+        use remnabot_store::outbox::Order;
+
+        for backend in testing::backends() {
+            let platform = FakeRemnawave::start(PanelVersion::V3).await;
+            let premium = platform.add_squad("Premium");
+            let own = FakeRemnawave::start(PanelVersion::V2).await;
+            let store = testing::store(backend).await;
+            let (plain, on_platform) = testing::tenant(&store, "Platform default").await;
+            let (named, naming) = testing::tenant(&store, "Names its squad").await;
+            let default_squad = platform.squad_uuids()[0].clone();
+            store.configs().set(&naming, "panel_squads", serde_json::json!([default_squad])).await.unwrap();
+            let (owner, with_own) = testing::tenant(&store, "Own panel").await;
+            own_panel(&store, &with_own, &own).await;
+            let config = PanelConfig::new(
+                url::Url::parse(&platform.url()).unwrap(),
+                SecretString::from(platform.token().to_owned()),
+            );
+            let dir = PanelDirectory::new(store.clone(), reqwest::Client::new(), Some(config))
+                .with_default_squads(vec![premium.clone()]);
+            let worker = ProvisioningWorker::new(store.clone(), Arc::new(dir), ProvisioningConfig::default());
+            let now = chrono::Utc::now();
+            for t in [&on_platform, &naming, &with_own] {
+                let spec = remnabot_store::plans::PlanSpec {
+                    name: "Month".into(),
+                    description: None,
+                    period_days: 30,
+                    traffic_gb: 0,
+                    device_limit: 1,
+                    price: remnabot_domain::Toman(100_000),
+                    sort_order: 0,
+                };
+                let plan = store.plans().create(t, spec).await.unwrap();
+                let new = remnabot_store::users::NewUser {
+                    telegram_id: remnabot_domain::TgUserId(77),
+                    username: None,
+                    first_name: None,
+                    language: remnabot_domain::config::Language::En,
+                    referred_by: None,
+                };
+                let user = store.users().register(t, new).await.unwrap().0;
+                let order = Order { user: user.id, plan: plan.id, idempotency_key: "o".into() };
+                store.provisioning().purchase(t, order, now).await.unwrap();
+            }
+            assert_eq!(worker.run_once(now).await.unwrap().done, 3, "{backend:?}");
+            let tg = remnabot_domain::TgUserId(77);
+            let on_platform_panel = squads_by_user(&platform);
+            assert_eq!(on_platform_panel[&panel_username(plain.id, tg)], vec![premium.clone()], "REMNAWAVE_SQUADS");
+            assert_eq!(
+                on_platform_panel[&panel_username(named.id, tg)],
+                vec![default_squad],
+                "the tenant's own choice"
+            );
+            // The platform's squads do not exist on a tenant's own panel: its only squad is used.
+            assert_eq!(squads_by_user(&own)[&panel_username(owner.id, tg)], own.squad_uuids(), "{backend:?}");
+        }
     }
 
     #[tokio::test]

@@ -24,6 +24,9 @@ pub struct Settings {
     pub feature_cache_ttl: Duration,
     /// The platform's Remnawave panel; `None` when `REMNAWAVE_API_URL` is unset.
     pub panel: Option<remnabot_panel::PanelConfig>,
+    /// `REMNAWAVE_SQUADS`: internal squads (uuids) for users of tenants on the platform's
+    /// panel that name none of their own; empty: the panel's only squad, if it has one.
+    pub panel_squads: Vec<String>,
     /// The Bot API base URL (a fake in tests).
     pub telegram_api_url: String,
     /// Failed provisioning attempts before the tenant's admins are alerted.
@@ -47,7 +50,7 @@ pub struct Settings {
 
 /// The names the settings are read under, in the environment (upper case) and in the
 /// TOML file (lower case).
-const KEYS: [&str; 24] = [
+const KEYS: [&str; 25] = [
     "DATABASE_URL",
     "REDIS_URL",
     "HTTP_ADDR",
@@ -63,6 +66,7 @@ const KEYS: [&str; 24] = [
     "REMNAWAVE_API_VERSION",
     "REMNAWAVE_API_KEY",
     "REMNAWAVE_FORWARDED_HEADERS",
+    "REMNAWAVE_SQUADS",
     "TELEGRAM_API_URL",
     "PROVISION_ALERT_AFTER",
     "SYNC_INTERVAL_SECS",
@@ -206,6 +210,19 @@ impl Settings {
         if panel.is_none() && get("REMNAWAVE_API_TOKEN").is_some() {
             return Err(bad("REMNAWAVE_API_TOKEN", "is set but REMNAWAVE_API_URL is not"));
         }
+        let panel_squads: Vec<String> = get("REMNAWAVE_SQUADS")
+            .map(|list| list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        // The same rule as a tenant's `panel_squads`.
+        remnabot_domain::config::validate_value("panel_squads", &serde_json::json!(panel_squads)).map_err(|_| {
+            bad(
+                "REMNAWAVE_SQUADS",
+                "must be comma-separated internal-squad uuids (at most 64; see GET /api/internal-squads on the panel)",
+            )
+        })?;
+        if panel.is_none() && !panel_squads.is_empty() {
+            return Err(bad("REMNAWAVE_SQUADS", "is set but REMNAWAVE_API_URL is not"));
+        }
         let telegram_api_url = get("TELEGRAM_API_URL").unwrap_or_else(|| "https://api.telegram.org".to_owned());
         if !(telegram_api_url.starts_with("https://") || telegram_api_url.starts_with("http://")) {
             return Err(bad("TELEGRAM_API_URL", "must be an http(s) URL"));
@@ -254,6 +271,7 @@ impl Settings {
             zarinpal_sandbox_url,
             updates_mode,
             panel,
+            panel_squads,
             telegram_api_url,
             provision_alert_after,
             sync_interval,
@@ -384,6 +402,23 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.starts_with("invalid REMNAWAVE_API_VERSION"), "{err}");
+    }
+
+    #[test]
+    fn remnawave_squads_are_comma_separated_uuids_of_the_platform_panel() {
+        let panel = [("REMNAWAVE_API_URL", "https://panel.example.com"), ("REMNAWAVE_API_TOKEN", "t")];
+        let a = "0b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+        let b = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+        let list = format!("{a}, {b},");
+        let s = with(&[panel[0], panel[1], ("REMNAWAVE_SQUADS", &list)]).unwrap();
+        assert_eq!(s.panel_squads, vec![a.to_owned(), b.to_owned()]);
+        assert!(with(&panel).unwrap().panel_squads.is_empty(), "none by default");
+        for bad in ["premium", "0b1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4", &format!("{a};{b}")] {
+            let err = with(&[panel[0], panel[1], ("REMNAWAVE_SQUADS", bad)]).unwrap_err().to_string();
+            assert!(err.starts_with("invalid REMNAWAVE_SQUADS:"), "{bad}: {err}");
+        }
+        let err = with(&[("REMNAWAVE_SQUADS", a)]).unwrap_err().to_string();
+        assert!(err.starts_with("invalid REMNAWAVE_SQUADS:") && err.contains("REMNAWAVE_API_URL"), "{err}");
     }
 
     #[test]

@@ -88,8 +88,8 @@ impl Drop for FakeRemnawave {
 }
 
 impl FakeRemnawave {
-    /// Starts a fake panel speaking `version` on `127.0.0.1:<random port>`, seeded with two
-    /// internal squads (`Default-Squad`, `Premium`) and two nodes.
+    /// Starts a fake panel speaking `version` on `127.0.0.1:<random port>`, seeded like a fresh
+    /// Remnawave install with one internal squad (`Default-Squad`), and with two nodes.
     ///
     /// # Panics
     /// When no local port can be bound (the test environment is broken); see [`Self::try_start`].
@@ -195,7 +195,18 @@ impl FakeRemnawave {
         uuid
     }
 
-    /// Uuids of every internal squad, in view order (the two seeded ones first).
+    /// Removes the internal squad `uuid` (and takes it out of every user); whether it existed.
+    pub fn remove_squad(&self, uuid: &str) -> bool {
+        let mut state = self.ctx.lock();
+        let before = state.squads.len();
+        state.squads.retain(|s| s.uuid != uuid);
+        for user in state.users.values_mut() {
+            user.squads.retain(|s| s != uuid);
+        }
+        state.squads.len() < before
+    }
+
+    /// Uuids of every internal squad, in view order (the seeded `Default-Squad` first).
     pub fn squad_uuids(&self) -> Vec<String> {
         self.ctx.lock().squads.iter().map(|s| s.uuid.clone()).collect()
     }
@@ -404,7 +415,7 @@ enum Key {
 impl State {
     fn seeded() -> State {
         let now = now_ms();
-        let squads = ["Default-Squad", "Premium"]
+        let squads = ["Default-Squad"]
             .iter()
             .zip(1..)
             .map(|(name, pos)| SquadRec {

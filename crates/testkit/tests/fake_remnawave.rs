@@ -239,7 +239,7 @@ async fn an_update_refuses_a_past_expiry_and_statuses_other_than_active_or_disab
         assert_eq!(err["message"], "Validation failed", "{err}");
     }
     let new_expiry = Utc::now() + ChronoDuration::days(60);
-    let premium = fake.squad_uuids()[1].clone();
+    let premium = fake.add_squad("Premium");
     let (status, body) = call(
         &fake,
         Method::PATCH,
@@ -596,8 +596,22 @@ async fn metadata_reports_the_panel_version() {
 }
 
 #[tokio::test]
+async fn a_removed_squad_leaves_the_list_and_its_members() {
+    let fake = FakeRemnawave::start(PanelVersion::V3).await;
+    let default = fake.squad_uuids()[0].clone();
+    create(&fake, json!({ "username": "tom", "expireAt": in_days(3), "activeInternalSquads": [default] })).await;
+    assert!(fake.remove_squad(&default));
+    assert!(!fake.remove_squad(&default), "already gone");
+    let (_, body) = call(&fake, Method::GET, "/api/internal-squads", None).await;
+    assert_eq!(body["response"], json!({ "total": 0, "internalSquads": [] }));
+    assert_eq!(fake.user_by_username("tom").unwrap()["activeInternalSquads"], json!([]));
+}
+
+#[tokio::test]
 async fn squads_nodes_and_stats_have_the_contract_shapes() {
     let fake = FakeRemnawave::start(PanelVersion::V2).await;
+    assert_eq!(fake.squad_uuids().len(), 1, "a fresh panel has its Default-Squad only");
+    fake.add_squad("Premium");
     let vip = fake.add_squad("VIP");
     assert_eq!(fake.squad_uuids().len(), 3);
     create(&fake, json!({ "username": "rita", "expireAt": in_days(3), "activeInternalSquads": [vip] })).await;

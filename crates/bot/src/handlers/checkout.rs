@@ -206,6 +206,9 @@ pub async fn show_checkout(
     plan: PlanId,
 ) -> HandlerResult {
     let lang = user.language;
+    if !super::squads::sale_allowed(shared, bot, user, chat).await? {
+        return Ok(());
+    }
     let Some(quote) = quote_or_explain(shared, bot, user, chat, plan).await? else { return Ok(()) };
     let methods = methods_for(shared, bot, user, &quote).await?;
     let free = quote.price == Toman::ZERO;
@@ -270,6 +273,10 @@ pub async fn pay(
         return answer(shared, bot, q, lang, "method-unavailable").await;
     }
     bot.tg.answer_callback_query(q.id.clone()).await?;
+    // Checked again: the panel may have lost its squads since the checkout.
+    if !super::squads::sale_allowed(shared, bot, user, chat).await? {
+        return Ok(());
+    }
     match method {
         Method::CardToCard => start_card_payment(shared, bot, user, chat, purpose, plan).await,
         Method::Balance => {

@@ -38,6 +38,7 @@ pub mod checkout;
 pub mod online;
 pub mod panel;
 pub mod shop;
+mod squads;
 
 use crate::dialogue::{DialogueState, DialogueStore};
 use crate::texts::{Arg, Texts};
@@ -54,13 +55,23 @@ pub struct Shared {
     pub dialogues: DialogueStore,
     /// Zarinpal's client and callback URL (Telegram Stars need nothing more).
     pub online: online::OnlinePayments,
+    /// Which internal squads the tenant's panel users would get: a sale is refused while they
+    /// would get none ([`squads`]). `None` (a bot without panels, as in tests of the journey
+    /// alone) checks nothing.
+    pub squads: Option<Arc<dyn remnabot_domain::panel::SquadPolicy>>,
 }
 
 impl Shared {
     /// Dependencies with dialogues kept in the database and no online gateway configured
     /// (Telegram Stars still work): what tests, the bench and a plain set-up use.
     pub fn with_database_dialogues(store: Store, texts: Arc<Texts>) -> Shared {
-        Shared { dialogues: DialogueStore::Database(store.clone()), store, texts, online: Default::default() }
+        Shared {
+            dialogues: DialogueStore::Database(store.clone()),
+            store,
+            texts,
+            online: Default::default(),
+            squads: None,
+        }
     }
 
     /// The text `id` in `lang` (shorthand for `self.texts.get`).

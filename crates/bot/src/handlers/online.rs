@@ -280,6 +280,10 @@ pub(super) async fn start(
     let now = Utc::now();
     let sales = shared.store.sales();
     let order = action.order;
+    // A top-up sells nothing the panel must deliver.
+    if !matches!(order, Order::TopUp(_)) && !super::squads::sale_allowed(shared, bot, user, chat).await? {
+        return Ok(());
+    }
     match action.provider {
         Provider::Zarinpal => {
             let (Some(gateway), Some(callback)) = (&shared.online.gateway, &shared.online.callback_url) else {

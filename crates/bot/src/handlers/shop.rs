@@ -393,6 +393,9 @@ pub async fn offer_trial(shared: &Shared, bot: &TenantBot, user: &User, chat: Ch
         bot.tg.send_message(chat, shared.text(lang, refusal, &[])).await?;
         return Ok(());
     }
+    if !super::squads::sale_allowed(shared, bot, user, chat).await? {
+        return Ok(());
+    }
     let params = shared.store.configs().trial(&bot.tenant).await?;
     let text = shared.text(
         lang,
@@ -431,6 +434,9 @@ async fn start_trial(shared: &Shared, bot: &TenantBot, user: &User, chat: ChatId
     let lang = user.language;
     if let Some(refusal) = trial_refusal(shared, bot, user).await? {
         bot.tg.send_message(chat, shared.text(lang, refusal, &[])).await?;
+        return Ok(());
+    }
+    if !super::squads::sale_allowed(shared, bot, user, chat).await? {
         return Ok(());
     }
     // The key makes a repeated press (or a race of two) one trial.

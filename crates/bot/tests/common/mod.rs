@@ -13,9 +13,10 @@ use remnabot_bot::{Fleet, FleetConfig, UpdatesMode};
 use remnabot_domain::BotId;
 use remnabot_domain::Tenant;
 use remnabot_domain::notify::{MessageEdit, Notifier, NotifyError};
-use remnabot_jobs::SinglePanel;
+use remnabot_domain::panel::{Panel, SquadPolicy};
 use remnabot_jobs::notify::NotificationWorker;
 use remnabot_jobs::provisioning::{ProvisioningConfig, ProvisioningWorker};
+use remnabot_jobs::{SinglePanel, SquadResolver};
 use remnabot_store::platform::NewBot;
 use remnabot_store::{Store, testing};
 use remnabot_testkit::{FakeRemnawave, FakeTelegram};
@@ -95,6 +96,22 @@ pub fn relaxed_limits() -> teloxide::adaptors::throttle::Limits {
     }
 }
 
+/// A client of the fake panel, as the process connects to a panel.
+pub async fn panel_client(panel: &FakeRemnawave) -> Arc<dyn Panel> {
+    let mut panel_config = remnabot_panel::PanelConfig::new(
+        url::Url::parse(&panel.url()).unwrap(),
+        secrecy::SecretString::from(panel.token().to_owned()),
+    );
+    panel_config.timeout = Duration::from_secs(5);
+    remnabot_panel::connect(panel_config, reqwest::Client::new()).await.unwrap()
+}
+
+/// The squad check the process gives its bots: the tenant's `panel_squads`, else the fake
+/// panel's only internal squad.
+pub async fn squad_policy(store: &Store, panel: &FakeRemnawave) -> Arc<dyn SquadPolicy> {
+    Arc::new(SquadResolver::new(store.clone(), Arc::new(SinglePanel(panel_client(panel).await))))
+}
+
 /// Runs the provisioning worker (against `panel`) and the notification worker (through the
 /// fake Bot API) every 100 ms until `stopped` changes.
 pub async fn spawn_jobs(
@@ -103,12 +120,7 @@ pub async fn spawn_jobs(
     panel: &FakeRemnawave,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    let mut panel_config = remnabot_panel::PanelConfig::new(
-        url::Url::parse(&panel.url()).unwrap(),
-        secrecy::SecretString::from(panel.token().to_owned()),
-    );
-    panel_config.timeout = Duration::from_secs(5);
-    let client = remnabot_panel::connect(panel_config, reqwest::Client::new()).await.unwrap();
+    let client = panel_client(panel).await;
     let provisioning =
         ProvisioningWorker::new(store.clone(), Arc::new(SinglePanel(client)), ProvisioningConfig::default());
     let notifier = Arc::new(FakeBotApi { store: store.clone(), url: tg.url(), client: reqwest::Client::new() });
