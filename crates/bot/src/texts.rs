@@ -4,8 +4,9 @@
 //! The files of each language, `locales/{lang}.ftl` (start, menu, languages) plus
 //! `{lang}-shop.ftl` (plans, checkout, payments, subscriptions), `{lang}-account.ftl`
 //! (balance, promo codes, referral, support), `{lang}-online.ftl` (Zarinpal, Stars),
-//! `{lang}-admin.ftl` (the admin panel) and `{lang}-panel-setup.ftl` (the panel's plans,
-//! cards, promotions and settings), are joined per language, embedded in the
+//! `{lang}-admin.ftl` (the admin panel), `{lang}-panel-setup.ftl` (the panel's plans,
+//! cards, promotions and settings) and `{lang}-admin-customers.ftl` (its customers,
+//! payments, tickets and audit log areas), are joined per language, embedded in the
 //! binary and loaded once
 //! with [`Texts::load`]; the result is `Send + Sync`, so one `Arc<Texts>` serves every bot
 //! and task. Loading checks that every message exists in all three files with the same
@@ -46,6 +47,8 @@ const FA_FTL: &str = concat!(
     include_str!("../locales/fa-admin.ftl"),
     "\n",
     include_str!("../locales/fa-panel-setup.ftl"),
+    "\n",
+    include_str!("../locales/fa-admin-customers.ftl"),
 );
 /// The English resource file.
 const EN_FTL: &str = concat!(
@@ -60,6 +63,8 @@ const EN_FTL: &str = concat!(
     include_str!("../locales/en-admin.ftl"),
     "\n",
     include_str!("../locales/en-panel-setup.ftl"),
+    "\n",
+    include_str!("../locales/en-admin-customers.ftl"),
 );
 /// The Russian resource file.
 const RU_FTL: &str = concat!(
@@ -74,6 +79,8 @@ const RU_FTL: &str = concat!(
     include_str!("../locales/ru-admin.ftl"),
     "\n",
     include_str!("../locales/ru-panel-setup.ftl"),
+    "\n",
+    include_str!("../locales/ru-admin-customers.ftl"),
 );
 
 /// How many distinct problems are remembered for warning once; past that, problems are no
@@ -700,6 +707,21 @@ mod tests {
             ("rate", "87%".into()),
             ("uses", "3 / 100".into()),
             ("until", "2024-12-10 02:08".into()),
+            // The panel's customers, payments, tickets and audit log.
+            ("id", 42.into()),
+            ("term", "john".into()),
+            ("group", "VIP".into()),
+            ("referrer", "Jane (@jane) · 555000333".into()),
+            ("invited", 4.into()),
+            ("n", 30.into()),
+            ("when", "2024-11-10 02:08".into()),
+            ("who", "admin 555000222".into()),
+            ("action", "plan.create".into()),
+            ("target", "plan:7".into()),
+            ("line", "2024-11-10 02:08 · admin · plan.create · plan:7".into()),
+            ("before", "{\"is_blocked\":false}".into()),
+            ("after", "{\"is_blocked\":true}".into()),
+            ("title", "Link broken".into()),
         ]
     }
 

@@ -8,6 +8,7 @@ pub mod cards;
 pub mod changes;
 pub mod config;
 pub mod crypto;
+pub mod customers;
 pub mod dashboard;
 pub mod db;
 pub mod dialogues;

@@ -135,7 +135,7 @@ fn validate_title(title: &str) -> Result<String> {
     Ok(title.to_owned())
 }
 
-fn to_ticket(m: ticket::Model) -> Result<Ticket> {
+pub(crate) fn to_ticket(m: ticket::Model) -> Result<Ticket> {
     Ok(Ticket {
         id: TicketId(m.id),
         user_id: UserId(m.user_id),

@@ -63,7 +63,7 @@ pub struct NewTransaction {
     pub plan: Option<PlanId>,
 }
 
-fn to_transaction(m: transaction::Model) -> Result<Transaction> {
+pub(crate) fn to_transaction(m: transaction::Model) -> Result<Transaction> {
     Ok(Transaction {
         id: TransactionId(m.id),
         user_id: UserId(m.user_id),

@@ -937,6 +937,49 @@ async fn dialogues_of_one_tenant_are_invisible_to_another() {
 }
 
 #[tokio::test]
+async fn the_admins_customer_search_and_lists_of_one_tenant_show_nothing_of_another() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a_user = customer(&w.store, &w.a, 1001).await;
+        let invited = NewUser {
+            telegram_id: TgUserId(1002),
+            username: None,
+            first_name: None,
+            language: Language::En,
+            referred_by: Some(a_user.id),
+        };
+        w.store.users().register(&w.a, invited).await.unwrap();
+        let plan = w.store.plans().create(&w.a, plan_spec("Gold")).await.unwrap();
+        let order = Order { user: a_user.id, plan: plan.id, idempotency_key: "iso:search".into() };
+        let p = w.store.provisioning().purchase(&w.a, order, Utc::now()).await.unwrap();
+        let link = PanelLink { id: 1, uuid: None, subscription_url: "https://sub.example/s/SECRETLINK".into() };
+        w.store.provisioning().complete(&w.a, p.entry.id, &link, None, Utc::now()).await.unwrap();
+        let card = w.store.cards().create(&w.a, card_spec(1)).await.unwrap();
+        let pay = w.store.card_payments().create(&w.a, card_payment(a_user.id, card.id, None)).await.unwrap();
+        w.store.card_payments().attach_receipt(&w.a, pay.id, text_receipt()).await.unwrap();
+        w.store.tickets().open(&w.a, a_user.id, "Help", message("hi")).await.unwrap();
+        w.store.transactions().create(&w.a, deposit(a_user.id, 5000)).await.unwrap();
+
+        let c = w.store.customers();
+        for term in ["1001", "@user1001", "sara", "secretlink"] {
+            assert_eq!(c.search(&w.a, term, Page::default()).await.unwrap().total, 1, "{backend:?}: A finds {term}");
+            let found = c.search(&w.b, term, Page::default()).await.unwrap();
+            assert_eq!((found.total, found.rows.len()), (0, 0), "{backend:?}: B finds nothing for {term}");
+        }
+        assert_eq!(c.invited_count(&w.a, a_user.id).await.unwrap(), 1);
+        assert_eq!(c.invited_count(&w.b, a_user.id).await.unwrap(), 0);
+        assert_eq!(c.receipts_to_review(&w.a, Page::default()).await.unwrap().total, 1);
+        assert_eq!(c.receipts_to_review(&w.b, Page::default()).await.unwrap().total, 0);
+        assert_eq!(c.open_tickets(&w.a, Page::default()).await.unwrap().total, 1);
+        assert_eq!(c.open_tickets(&w.b, Page::default()).await.unwrap().total, 0);
+        assert_eq!(c.tickets_of(&w.b, a_user.id, Page::default()).await.unwrap().total, 0);
+        assert!(c.payments(&w.a, None, Page::default()).await.unwrap().total >= 1);
+        assert_eq!(c.payments(&w.b, None, Page::default()).await.unwrap().total, 0);
+        assert_eq!(c.payments(&w.b, Some(a_user.id), Page::default()).await.unwrap().total, 0);
+    }
+}
+
+#[tokio::test]
 async fn the_audit_log_of_one_tenant_is_invisible_to_another() {
     for backend in testing::backends() {
         let w = world(backend).await;

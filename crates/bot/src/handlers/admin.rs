@@ -166,7 +166,7 @@ fn customer_text(customer: &User) -> String {
 }
 
 /// The text of a receipt for the admins (the caption of a photo or document).
-async fn receipt_text(
+pub(crate) async fn receipt_text(
     shared: &Shared,
     bot: &TenantBot,
     lang: Language,
@@ -306,7 +306,7 @@ pub async fn send_receipt(shared: &Shared, bot: &TenantBot, customer: &User, pay
 
 /// The line telling how a payment's review ended, if it ended (the same line the queued
 /// edits of the other copies carry).
-fn outcome_text(shared: &Shared, lang: Language, payment: &CardPayment) -> Option<String> {
+pub(crate) fn outcome_text(shared: &Shared, lang: Language, payment: &CardPayment) -> Option<String> {
     Some(shared.texts.review_outcome(lang, payment)).filter(|line| !line.is_empty())
 }
 
@@ -583,7 +583,7 @@ pub async fn on_reject_reason(
 }
 
 /// Everything about a payment an admin may want before deciding.
-async fn details_text(
+pub(crate) async fn details_text(
     shared: &Shared,
     bot: &TenantBot,
     lang: Language,

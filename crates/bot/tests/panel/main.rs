@@ -10,12 +10,16 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod audit;
 mod auth;
 mod cards;
+mod customers;
 mod dashboard;
+mod payments;
 mod plans;
 mod promos;
 mod settings;
+mod tickets;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -134,6 +138,17 @@ impl World {
         home
     }
 
+    /// The admin answers the panel's open question with `text`: the next screen comes as a
+    /// new message and the question's message is deleted. Returns the new screen.
+    pub(crate) async fn reply(&self, shop: &Shop, text: &str) -> SentMessage {
+        let n = self.count(shop, shop.admin);
+        self.tg.send_text(&shop.token, shop.admin, text);
+        let all = self.tg.wait_for_messages(&shop.token, shop.admin, n + 2, WAIT).await;
+        assert!(all.len() >= n + 2, "no screen and delete after {text:?}: {:#?}", texts(&all[n..]));
+        let screen = all[n..].iter().find(|m| m.method == "sendMessage").cloned();
+        screen.unwrap_or_else(|| panic!("no new screen after {text:?}: {:#?}", texts(&all[n..])))
+    }
+
     /// `user` presses the button labelled `label` on `msg`; returns the bot's next entry.
     pub(crate) async fn press_label(&self, shop: &Shop, user: i64, msg: &SentMessage, label: &str) -> SentMessage {
         let data = msg
@@ -159,6 +174,20 @@ impl World {
     pub(crate) async fn forge(&self, shop: &Shop, user: i64, message: i64, data: &str) -> Option<String> {
         let id = self.tg.press_button_unchecked(&shop.token, user, message, data).unwrap();
         self.answer(shop, &id).await
+    }
+
+    /// Like [`World::forge`] for a press that also shows a screen (after answering the
+    /// press): returns the answer and that screen.
+    pub(crate) async fn forge_screen(
+        &self,
+        shop: &Shop,
+        user: i64,
+        message: i64,
+        data: &str,
+    ) -> (Option<String>, SentMessage) {
+        let n = self.count(shop, user);
+        let answer = self.forge(shop, user, message, data).await;
+        (answer, self.nth(shop, user, n).await)
     }
 
     /// The text the bot answered the callback query `id` with.

@@ -15,13 +15,17 @@
 //! goes through [`remnabot_store::changes::Changes`], the service the API uses, which records
 //! it in the audit log.
 
+pub mod audit;
 pub mod cards;
+pub mod customers;
 pub mod dashboard;
 pub mod input;
+pub mod payments;
 pub mod plans;
 pub mod promos;
 pub mod screen;
 pub mod settings;
+pub mod tickets;
 
 use remnabot_domain::TgUserId;
 use remnabot_domain::config::Language;
@@ -171,6 +175,10 @@ areas! {
     Cards => cards::Cards,
     Promos => promos::Promos,
     Settings => settings::Settings,
+    Customers => customers::Customers,
+    Payments => payments::Payments,
+    Tickets => tickets::Tickets,
+    AuditLog => audit::AuditLog,
 }
 
 /// Whether `who` is an admin of this tenant (listed in its `admin_ids`).

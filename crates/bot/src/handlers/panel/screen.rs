@@ -111,6 +111,18 @@ impl Ctx<'_> {
         self.answer_query(Some(self.t(id, args)), true).await
     }
 
+    /// Tells the admin `id` (something not found, a refusal): in a box they must close after
+    /// a press, as a screen with Home after a typed answer (which has no press to answer).
+    ///
+    /// # Errors
+    /// [`HandlerError`] when Telegram fails.
+    pub async fn tell(&self, id: &str) -> HandlerResult {
+        if self.query.is_some() {
+            return self.alert(id, &[]).await;
+        }
+        self.show(self.nav(Screen::new(self.t(id, &[])), None)).await.map(drop)
+    }
+
     /// Shows `screen`: edits the pressed message, or sends a new one (deleting the question
     /// it answers). Returns the message now showing it.
     ///
