@@ -174,6 +174,8 @@ panel-set-ask-review-hours = Send how many hours the admins have to review a rec
 panel-set-ask-referral = Send the percent of an invited customer's payments credited to the inviter (0 to 100).
 panel-set-clear-hint = Or send - to remove it and use the default.
 panel-set-admins-self = your own id must stay in the list of admins.
+# $code: what the admin typed.
+panel-set-unknown-language = `{ $code }` is not a language this bot speaks: use fa, en or ru.
 panel-set-trial-shape = send three whole numbers separated by spaces: days, GB and devices.
 panel-set-features = 🧩 Customer features
 panel-set-features-title = 🧩 Customer features: press one to switch it on or off.

@@ -145,6 +145,7 @@ panel-set-ask-review-hours = چند ساعت مدیران برای بررسی ر
 panel-set-ask-referral = درصدی از پرداخت‌های مشتری دعوت‌شده که به معرف داده می‌شود را بفرستید (از ۰ تا ۱۰۰).
 panel-set-clear-hint = یا - بفرستید تا حذف شود و پیش‌فرض به کار رود.
 panel-set-admins-self = شناسهٔ خودتان باید در فهرست مدیران بماند.
+panel-set-unknown-language = زبان `{ $code }` پشتیبانی نمی‌شود: از fa، en یا ru استفاده کنید.
 panel-set-trial-shape = سه عدد صحیح با فاصله بفرستید: روز، گیگابایت و دستگاه.
 panel-set-features = 🧩 امکانات مشتریان
 panel-set-features-title = 🧩 امکانات مشتریان: برای روشن یا خاموش کردن، روی هر کدام بزنید.

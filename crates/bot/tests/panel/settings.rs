@@ -1,6 +1,7 @@
 //! Settings in the panel: each value set through its short dialogue is what the API reads
 //! for that tenant only; a refused value shows the domain's reason and writes nothing.
 
+use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
 use remnabot_store::testing;
 use serde_json::json;
@@ -83,7 +84,11 @@ async fn refused_settings_show_the_domains_reason_and_write_nothing() {
         let not_number = w.text("panel-input-not-number", &[]);
         let refused = |reason: &str| w.text("panel-input-refused", &[("reason", reason.into())]);
         let cases: Vec<(&str, String, String)> = vec![
-            ("panel-set-languages", "fa de".into(), "`de` is not one of fa, en, ru".into()),
+            (
+                "panel-set-languages",
+                "fa de".into(),
+                refused(&w.text("panel-set-unknown-language", &[("code", "de".into())])),
+            ),
             ("panel-set-languages", "fa fa".into(), "different language codes".into()),
             ("panel-set-referral", "abc".into(), not_number.clone()),
             ("panel-set-referral", "101".into(), "must be an integer from 0 to 100".into()),
@@ -111,6 +116,15 @@ async fn refused_settings_show_the_domains_reason_and_write_nothing() {
             screen = w.press(&a, &said, "panel-cancel").await;
             assert!(screen.text.as_deref().unwrap().contains("Referral reward: 0%"), "{screen:?}");
         }
+        // A Persian-speaking admin gets the answer in Persian.
+        let admin = w.store.users().by_telegram_id(&a.t, remnabot_domain::TgUserId(ADMIN_A)).await.unwrap().unwrap();
+        w.store.users().set_language(&a.t, admin.id, Language::Fa).await.unwrap();
+        w.press_data(&a, ADMIN_A, &screen, "ps:set:lang").await;
+        let said = reply(&w, &a, "DE").await;
+        let unknown = w.texts.get(Language::Fa, "panel-set-unknown-language", &[("code", "de".into())]);
+        let expected = w.texts.get(Language::Fa, "panel-input-refused", &[("reason", unknown.into())]);
+        assert!(said.text.as_deref().unwrap().contains(&expected), "{said:?}");
+
         assert!(actions(&w, &a).await.is_empty(), "{backend:?}: nothing written");
         assert_eq!(w.store.configs().admin_ids(&a.t).await.unwrap(), [ADMIN_A]);
         assert_eq!(w.store.configs().referral_percent(&a.t).await.unwrap(), 0);

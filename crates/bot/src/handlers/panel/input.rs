@@ -22,7 +22,8 @@ pub enum Refusal {
     TooLong { max: usize },
     /// Blank where a text is needed (or no text at all: a photo, a sticker).
     Empty,
-    /// The domain refused it; its own words.
+    /// Refused for a reason in words: the domain's own, or one already in the admin's
+    /// language.
     Domain(String),
 }
 

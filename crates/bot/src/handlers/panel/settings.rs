@@ -301,6 +301,12 @@ fn value_of(ctx: &Ctx<'_>, setting: Setting, text: Option<&str>) -> Result<Value
             if codes.is_empty() {
                 return Err(Refusal::Empty);
             }
+            // An unknown code is the likeliest mistake: said in the admin's language (the
+            // domain still checks the list: duplicates, how many).
+            if let Some(unknown) = codes.iter().find(|c| Language::parse(c).is_err()) {
+                let code = clip(unknown, 20);
+                return Err(Refusal::Domain(ctx.t("panel-set-unknown-language", &[("code", code.into())])));
+            }
             json!(codes)
         }
         Setting::Admins => {
