@@ -173,11 +173,11 @@ areas! {
     Dashboard => dashboard::Dashboard,
     Plans => plans::Plans,
     Cards => cards::Cards,
-    Promos => promos::Promos,
-    Settings => settings::Settings,
     Customers => customers::Customers,
     Payments => payments::Payments,
     Tickets => tickets::Tickets,
+    Promos => promos::Promos,
+    Settings => settings::Settings,
     AuditLog => audit::AuditLog,
 }
 
