@@ -12,8 +12,26 @@ panel-input-range = ❌ The number must be from { $min } to { $max }.
 # $max: a number of characters.
 panel-input-too-long = ❌ That is too long: at most { $max } characters.
 panel-input-empty = ❌ Please send a text.
-# $reason: the platform's own words (English).
+# $reason: a reason already in this language.
 panel-input-refused = ❌ Not accepted: { $reason }
+# $min and $max: the platform's limits (numbers).
+panel-refused-range = ❌ Not accepted: it must be from { $min } to { $max }.
+# $min and $max: numbers of characters.
+panel-refused-code-shape = ❌ Not accepted: use { $min } to { $max } characters: Latin letters A-Z, digits 0-9, _ and -.
+panel-refused-order = ❌ Not accepted: the end must come after the start.
+panel-refused-repeated = ❌ Not accepted: each item may appear only once.
+panel-refused-gone = ❌ Not found: it was removed meanwhile.
+panel-refused-taken = ❌ Not accepted: this name or code is already in use. Send another one.
+panel-refused-retry = ❌ Something changed at the same time. Please try again.
+panel-refused-state = ❌ Not possible in its current state.
+panel-refused-characters = ❌ Not accepted: line breaks and control characters are not allowed here.
+# $balance and $amount: formatted amounts.
+panel-refused-balance = ❌ Not enough balance: { $balance } available, { $amount } needed.
+# $balance and $amount: formatted amounts.
+panel-refused-wallet = ❌ The shop's wallet cannot cover this: { $balance } available, { $amount } needed.
+panel-refused-master = ❌ The master bot cannot be deactivated or deleted.
+panel-refused-no-card = ❌ No active payment card can take this payment.
+panel-refused-invalid = ❌ Not accepted: this value is outside what is allowed here.
 
 ## Plans
 

@@ -11,6 +11,20 @@ panel-input-range = ❌ عدد باید از { $min } تا { $max } باشد.
 panel-input-too-long = ❌ خیلی طولانی است: حداکثر { $max } نویسه.
 panel-input-empty = ❌ لطفاً یک متن بفرستید.
 panel-input-refused = ❌ پذیرفته نشد: { $reason }
+panel-refused-range = ❌ پذیرفته نشد: باید از { $min } تا { $max } باشد.
+panel-refused-code-shape = ❌ پذیرفته نشد: از { $min } تا { $max } نویسه از حروف لاتین A-Z، رقم‌های 0-9، _ و - استفاده کنید.
+panel-refused-order = ❌ پذیرفته نشد: پایان باید بعد از شروع باشد.
+panel-refused-repeated = ❌ پذیرفته نشد: هر مورد فقط یک بار می‌تواند بیاید.
+panel-refused-gone = ❌ پیدا نشد: در این فاصله حذف شده است.
+panel-refused-taken = ❌ پذیرفته نشد: این نام یا کد قبلاً استفاده شده است. یکی دیگر بفرستید.
+panel-refused-retry = ❌ همزمان چیزی تغییر کرد. لطفاً دوباره تلاش کنید.
+panel-refused-state = ❌ در وضعیت فعلی ممکن نیست.
+panel-refused-characters = ❌ پذیرفته نشد: شکستن خط و نویسه‌های کنترلی اینجا مجاز نیست.
+panel-refused-balance = ❌ موجودی کافی نیست: { $balance } موجود، { $amount } لازم.
+panel-refused-wallet = ❌ کیف پول فروشگاه کافی نیست: { $balance } موجود، { $amount } لازم.
+panel-refused-master = ❌ ربات اصلی را نمی‌توان غیرفعال یا حذف کرد.
+panel-refused-no-card = ❌ هیچ کارت فعالی برای این پرداخت در دسترس نیست.
+panel-refused-invalid = ❌ پذیرفته نشد: این مقدار خارج از حد مجاز است.
 
 ## Plans
 

@@ -11,6 +11,20 @@ panel-input-range = ❌ Число должно быть от { $min } до { $m
 panel-input-too-long = ❌ Слишком длинно: не больше { $max } символов.
 panel-input-empty = ❌ Отправьте текст.
 panel-input-refused = ❌ Не принято: { $reason }
+panel-refused-range = ❌ Не принято: значение должно быть от { $min } до { $max }.
+panel-refused-code-shape = ❌ Не принято: от { $min } до { $max } символов: латинские буквы A-Z, цифры 0-9, _ и -.
+panel-refused-order = ❌ Не принято: конец должен быть позже начала.
+panel-refused-repeated = ❌ Не принято: каждый элемент может встречаться только один раз.
+panel-refused-gone = ❌ Не найдено: это уже удалено.
+panel-refused-taken = ❌ Не принято: это имя или код уже заняты. Отправьте другое.
+panel-refused-retry = ❌ Что-то изменилось одновременно. Попробуйте ещё раз.
+panel-refused-state = ❌ Невозможно в текущем состоянии.
+panel-refused-characters = ❌ Не принято: переносы строк и управляющие символы здесь запрещены.
+panel-refused-balance = ❌ Недостаточно средств: доступно { $balance }, нужно { $amount }.
+panel-refused-wallet = ❌ Кошелька магазина не хватает: доступно { $balance }, нужно { $amount }.
+panel-refused-master = ❌ Главного бота нельзя отключить или удалить.
+panel-refused-no-card = ❌ Нет активной карты для этого платежа.
+panel-refused-invalid = ❌ Не принято: значение вне допустимых пределов.
 
 ## Plans
 

@@ -228,7 +228,7 @@ async fn bad_answers_in_the_plan_dialogue_are_explained_and_write_nothing() {
         }
         let said = reply(&w, &a, "1000").await;
         let text = said.text.clone().unwrap();
-        assert!(text.contains("Not accepted") && text.contains("already has a plan"), "{text}");
+        assert!(text.contains(&w.text("panel-refused-taken", &[])), "{text}");
         assert!(text.contains("step 1 of 5"), "{text}");
         assert_eq!(w.store.plans().count(&a.t).await.unwrap(), 1);
         w.stop().await;
@@ -270,6 +270,34 @@ async fn the_plans_list_is_paged_with_its_total_and_a_moved_plan_stays_in_view()
         let moved = forged_screen(&w, &a, ADMIN_A, moved.message_id, &format!("pp:down:{id}")).await;
         let text = moved.text.clone().unwrap();
         assert!(text.contains("Page 2 of 2") && text.contains("11. Plan 11"), "{text}");
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_persian_speaking_admin_is_refused_a_duplicate_plan_name_in_persian() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", ADMIN_A).await;
+        let admin = w.store.users().by_telegram_id(&a.t, remnabot_domain::TgUserId(ADMIN_A)).await.unwrap().unwrap();
+        w.store.users().set_language(&a.t, admin.id, remnabot_domain::config::Language::Fa).await.unwrap();
+        let home = w.panel(&a).await;
+        let list = w.press_data(&a, ADMIN_A, &home, "pp:list:0").await;
+        w.press_data(&a, ADMIN_A, &list, "pp:new").await;
+        for answer in ["Gold", "30", "0", "1"] {
+            reply(&w, &a, answer).await;
+        }
+        let page = reply(&w, &a, "1000").await;
+        let list = w.press_data(&a, ADMIN_A, &page, "pp:list:0").await;
+        w.press_data(&a, ADMIN_A, &list, "pp:new").await;
+        for answer in ["Gold", "۳۰", "0", "1"] {
+            reply(&w, &a, answer).await;
+        }
+        let said = reply(&w, &a, "1000").await;
+        let text = said.text.clone().unwrap();
+        let taken = w.texts.get(remnabot_domain::config::Language::Fa, "panel-refused-taken", &[]);
+        assert!(text.contains(&taken) && !text.contains("already"), "{backend:?}: {text}");
+        assert_eq!(w.store.plans().count(&a.t).await.unwrap(), 1, "{backend:?}");
         w.stop().await;
     }
 }

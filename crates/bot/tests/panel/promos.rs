@@ -100,8 +100,8 @@ async fn bad_answers_for_promo_codes_and_groups_are_explained_and_write_nothing(
         w.press(&a, &kinds, "panel-promo-kind-discount").await;
         let not_number = w.text("panel-input-not-number", &[]);
         for (typed, expected) in [
-            ("ab".to_owned(), "must be 3 to 64 characters".to_owned()),
-            ("bad code!".to_owned(), "must be 3 to 64 characters".to_owned()),
+            ("ab".to_owned(), w.text("panel-refused-code-shape", &[("min", 3.into()), ("max", 64.into())])),
+            ("bad code!".to_owned(), w.text("panel-refused-code-shape", &[("min", 3.into()), ("max", 64.into())])),
             ("x".repeat(5000), w.text("panel-input-too-long", &[("max", 64.into())])),
         ] {
             let said = reply(&w, &a, &typed).await;
@@ -134,7 +134,7 @@ async fn bad_answers_for_promo_codes_and_groups_are_explained_and_write_nothing(
         // "Until" before "from": the domain's reason, and "until" is asked again.
         let said = reply(&w, &a, "2030-01-01").await;
         let text = said.text.unwrap();
-        assert!(text.contains("must be after valid_from") && text.contains("step 5 of 5"), "{text}");
+        assert!(text.contains(&w.text("panel-refused-order", &[])) && text.contains("step 5 of 5"), "{text}");
         assert_eq!(w.store.promo_codes().count(&a.t).await.unwrap(), 0, "{backend:?}");
         reply(&w, &a, "2030-02-01").await;
         assert_eq!(w.store.promo_codes().count(&a.t).await.unwrap(), 1);
@@ -154,7 +154,7 @@ async fn bad_answers_for_promo_codes_and_groups_are_explained_and_write_nothing(
         }
         let said = reply(&w, &a, "-").await;
         let text = said.text.unwrap();
-        assert!(text.contains("already has promo code OFF20") && text.contains("step 1 of 5"), "{text}");
+        assert!(text.contains(&w.text("panel-refused-taken", &[])) && text.contains("step 1 of 5"), "{text}");
         assert_eq!(w.store.promo_codes().count(&a.t).await.unwrap(), 1);
 
         // Groups: a too long name, a percent out of range.

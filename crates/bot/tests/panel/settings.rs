@@ -83,25 +83,28 @@ async fn refused_settings_show_the_domains_reason_and_write_nothing() {
         let settings = w.press(&a, &home, "panel-area-settings").await;
         let not_number = w.text("panel-input-not-number", &[]);
         let refused = |reason: &str| w.text("panel-input-refused", &[("reason", reason.into())]);
+        // The domain's refusals, in the admin's language with the domain's limits.
+        let range = |min: i64, max: i64| w.text("panel-refused-range", &[("min", min.into()), ("max", max.into())]);
+        let invalid = w.text("panel-refused-invalid", &[]);
         let cases: Vec<(&str, String, String)> = vec![
             (
                 "panel-set-languages",
                 "fa de".into(),
                 refused(&w.text("panel-set-unknown-language", &[("code", "de".into())])),
             ),
-            ("panel-set-languages", "fa fa".into(), "different language codes".into()),
+            ("panel-set-languages", "fa fa".into(), w.text("panel-refused-repeated", &[])),
             ("panel-set-referral", "abc".into(), not_number.clone()),
-            ("panel-set-referral", "101".into(), "must be an integer from 0 to 100".into()),
-            ("panel-set-referral", "-1".into(), "must be an integer from 0 to 100".into()),
-            ("panel-set-referral", "99999999999999999999999".into(), "must be an integer from 0 to 100".into()),
-            ("panel-set-card-minutes", "0".into(), "from 1 to 1440".into()),
+            ("panel-set-referral", "101".into(), range(0, 100)),
+            ("panel-set-referral", "-1".into(), range(0, 100)),
+            ("panel-set-referral", "99999999999999999999999".into(), range(0, 100)),
+            ("panel-set-card-minutes", "0".into(), range(1, 1440)),
             ("panel-set-review-hours", "1e3".into(), not_number.clone()),
             ("panel-set-trial", "1 2".into(), refused(&w.text("panel-set-trial-shape", &[]))),
-            ("panel-set-trial", "95000000 1 1".into(), "a trial of 1 to 365 days".into()),
+            ("panel-set-trial", "95000000 1 1".into(), invalid.clone()),
             ("panel-set-trial", "1 x 1".into(), not_number.clone()),
             ("panel-set-admins", "720500009".into(), refused(&w.text("panel-set-admins-self", &[]))),
-            ("panel-set-admins", format!("{ADMIN_A} -5"), "at most 50 Telegram user ids".into()),
-            ("panel-set-admin-chat", "0".into(), "non-zero integer".into()),
+            ("panel-set-admins", format!("{ADMIN_A} -5"), invalid.clone()),
+            ("panel-set-admin-chat", "0".into(), invalid.clone()),
             ("panel-set-welcome", "x".repeat(5000), w.text("panel-input-too-long", &[("max", 3000.into())])),
             ("panel-set-support", "@".repeat(5000), w.text("panel-input-too-long", &[("max", 256.into())])),
         ];
@@ -124,6 +127,13 @@ async fn refused_settings_show_the_domains_reason_and_write_nothing() {
         let unknown = w.texts.get(Language::Fa, "panel-set-unknown-language", &[("code", "de".into())]);
         let expected = w.texts.get(Language::Fa, "panel-input-refused", &[("reason", unknown.into())]);
         assert!(said.text.as_deref().unwrap().contains(&expected), "{said:?}");
+        // And the domain's refusal of a value in Persian, its limits in Persian digits.
+        let screen = w.press_data(&a, ADMIN_A, &said, "ps:home").await;
+        w.press_data(&a, ADMIN_A, &screen, "ps:set:ref").await;
+        let said = reply(&w, &a, "۱۵۰").await;
+        let text = said.text.clone().unwrap();
+        let expected = w.texts.get(Language::Fa, "panel-refused-range", &[("min", 0.into()), ("max", 100.into())]);
+        assert!(text.contains(&expected) && text.contains("۱۰۰") && !text.contains("must be"), "{text}");
 
         assert!(actions(&w, &a).await.is_empty(), "{backend:?}: nothing written");
         assert_eq!(w.store.configs().admin_ids(&a.t).await.unwrap(), [ADMIN_A]);
