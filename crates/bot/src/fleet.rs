@@ -79,6 +79,22 @@ pub enum BotHealth {
     Unhealthy { reason: String, since: DateTime<Utc>, retry_at: DateTime<Utc> },
 }
 
+/// The fleet's last word on every bot's health, shared with the handlers (through
+/// [`Shared`]) so the operator's panel can show it. Written after every reconcile step.
+#[derive(Debug, Clone, Default)]
+pub struct HealthBoard(Arc<std::sync::RwLock<HashMap<BotId, BotHealth>>>);
+
+impl HealthBoard {
+    /// The health of `id` at the last reconcile; `None` for a bot the fleet does not know yet.
+    pub fn get(&self, id: BotId) -> Option<BotHealth> {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id).cloned()
+    }
+
+    fn publish(&self, all: Vec<(BotId, BotHealth)>) {
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = all.into_iter().collect();
+    }
+}
+
 /// A bot the fleet runs.
 struct Running {
     tenant: Tenant,
@@ -255,6 +271,7 @@ impl Fleet {
                 }
             }
         }
+        self.inner.shared.health.publish(self.health());
         Ok(report)
     }
 

@@ -49,6 +49,8 @@ const FA_FTL: &str = concat!(
     include_str!("../locales/fa-panel-setup.ftl"),
     "\n",
     include_str!("../locales/fa-admin-customers.ftl"),
+    "\n",
+    include_str!("../locales/fa-panel-resellers.ftl"),
 );
 /// The English resource file.
 const EN_FTL: &str = concat!(
@@ -65,6 +67,8 @@ const EN_FTL: &str = concat!(
     include_str!("../locales/en-panel-setup.ftl"),
     "\n",
     include_str!("../locales/en-admin-customers.ftl"),
+    "\n",
+    include_str!("../locales/en-panel-resellers.ftl"),
 );
 /// The Russian resource file.
 const RU_FTL: &str = concat!(
@@ -81,6 +85,8 @@ const RU_FTL: &str = concat!(
     include_str!("../locales/ru-panel-setup.ftl"),
     "\n",
     include_str!("../locales/ru-admin-customers.ftl"),
+    "\n",
+    include_str!("../locales/ru-panel-resellers.ftl"),
 );
 
 /// How many distinct problems are remembered for warning once; past that, problems are no
@@ -634,6 +640,15 @@ mod tests {
         vec![
             ("name", "John".into()),
             ("language", "English".into()),
+            // The operator's resellers.
+            ("username", "@ali_vpn_bot".into()),
+            ("token", "rbt_0123456789abcdef".into()),
+            ("health", "running".into()),
+            ("customers", 12.into()),
+            ("sales", 3.into()),
+            ("revenue", Toman(450_000).into()),
+            ("wholesale", Toman(90_000).into()),
+            ("search", "ali".into()),
             ("days", 21.into()),
             ("amount", Toman(123_456).into()),
             ("url", URL.into()),

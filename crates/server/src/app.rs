@@ -209,7 +209,16 @@ async fn build_fleet(
     };
     // Sales are refused while the tenant's panel users would get no internal squad.
     let squads = Some(Arc::new(SquadResolver::new(store.clone(), panels)) as Arc<dyn SquadPolicy>);
-    let shared = Shared { store: store.clone(), texts, dialogues, online, squads };
+    let operators = settings.admin_ids.iter().map(|id| remnabot_domain::TgUserId(*id)).collect::<Vec<_>>();
+    let shared = Shared {
+        store: store.clone(),
+        texts,
+        dialogues,
+        online,
+        squads,
+        operators: Arc::from(operators),
+        health: Default::default(),
+    };
     let api_url = url::Url::parse(&settings.telegram_api_url).map_err(|e| anyhow::anyhow!("TELEGRAM_API_URL: {e}"))?;
     let client = reqwest::Client::builder()
         .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))

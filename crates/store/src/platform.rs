@@ -595,3 +595,122 @@ impl Platform<'_> {
         Ok(self.model(id).await?.telegram_username)
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Resellers: the operator's list in the master bot
+// ---------------------------------------------------------------------------------------
+
+/// A reseller's figures over a window, for the operator's list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResellerFigures {
+    /// Its customers (registered users).
+    pub customers: u64,
+    /// Completed purchases and renewals in the window.
+    pub sales: u64,
+    /// What they brought, in Toman.
+    pub revenue: Toman,
+    /// Wholesale charged to its wallet in the window.
+    pub wholesale: Toman,
+}
+
+impl Platform<'_> {
+    /// The resellers (every bot but the master) whose name or Telegram @username contains
+    /// `search` (any case; `None` for all), newest first, and how many there are.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn resellers(&self, search: Option<&str>, page: Page) -> Result<(Vec<(Bot, Option<String>)>, u64)> {
+        use sea_orm::sea_query::{Expr, ExprTrait, Func};
+        let mut query = bot::Entity::find().filter(bot::Column::IsMaster.eq(false));
+        if let Some(search) = search.map(|s| s.trim().trim_start_matches('@').to_lowercase()).filter(|s| !s.is_empty())
+        {
+            let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let like = |col: bot::Column| {
+                Expr::expr(Func::lower(Expr::col(col)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+            };
+            query = query.filter(
+                sea_orm::Condition::any().add(like(bot::Column::Name)).add(like(bot::Column::TelegramUsername)),
+            );
+        }
+        let total = query.clone().count(&self.store.db).await.map_err(unavailable)?;
+        let rows = query
+            .order_by_desc(bot::Column::Id)
+            .offset(page.offset())
+            .limit(page.limit())
+            .all(&self.store.db)
+            .await
+            .map_err(unavailable)?;
+        Ok((rows.into_iter().map(|m| (m.telegram_username.clone(), m)).map(|(u, m)| (to_bot(m), u)).collect(), total))
+    }
+
+    /// The figures of each of `ids` since `since` (customers are counted whenever they came).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn reseller_figures(
+        &self,
+        ids: &[BotId],
+        since: chrono::DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<BotId, ResellerFigures>> {
+        use crate::entity::{transaction, user, wallet_transaction};
+        use sea_orm::sea_query::Expr;
+        let db = &self.store.db;
+        let raw: Vec<i64> = ids.iter().map(|b| b.0).collect();
+        let mut out: std::collections::HashMap<BotId, ResellerFigures> =
+            ids.iter().map(|b| (*b, ResellerFigures::default())).collect();
+        if raw.is_empty() {
+            return Ok(out);
+        }
+        let customers: Vec<(i64, i64)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::BotId)
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+            .filter(user::Column::BotId.is_in(raw.clone()))
+            .group_by(user::Column::BotId)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(unavailable)?;
+        let sales: Vec<(i64, i64, i64)> = transaction::Entity::find()
+            .select_only()
+            .column(transaction::Column::BotId)
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+            .column_as(Expr::cust("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"), "total")
+            .filter(transaction::Column::BotId.is_in(raw.clone()))
+            .filter(transaction::Column::IsCompleted.eq(true))
+            .filter(transaction::Column::Kind.is_in(["purchase", "renewal"]))
+            .filter(transaction::Column::CreatedAt.gte(since))
+            .group_by(transaction::Column::BotId)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(unavailable)?;
+        let wholesale: Vec<(i64, i64)> = wallet_transaction::Entity::find()
+            .select_only()
+            .column(wallet_transaction::Column::BotId)
+            .column_as(Expr::cust("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"), "total")
+            .filter(wallet_transaction::Column::BotId.is_in(raw))
+            .filter(wallet_transaction::Column::Kind.eq("wholesale"))
+            .filter(wallet_transaction::Column::CreatedAt.gte(since))
+            .group_by(wallet_transaction::Column::BotId)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(unavailable)?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        for (id, n) in customers {
+            out.entry(BotId(id)).or_default().customers = count(n);
+        }
+        for (id, n, total) in sales {
+            let f = out.entry(BotId(id)).or_default();
+            f.sales = count(n);
+            f.revenue = Toman(total);
+        }
+        for (id, total) in wholesale {
+            // Debits are negative entries: the charge is their size.
+            out.entry(BotId(id)).or_default().wholesale = Toman(total.saturating_abs());
+        }
+        Ok(out)
+    }
+}

@@ -59,6 +59,11 @@ pub struct Shared {
     /// would get none ([`squads`]). `None` (a bot without panels, as in tests of the journey
     /// alone) checks nothing.
     pub squads: Option<Arc<dyn remnabot_domain::panel::SquadPolicy>>,
+    /// The operator's Telegram ids (`ADMIN_IDS`): the only ones offered the Resellers area,
+    /// and only in the master bot.
+    pub operators: Arc<[remnabot_domain::TgUserId]>,
+    /// Every bot's health as the fleet last saw it.
+    pub health: crate::fleet::HealthBoard,
 }
 
 impl Shared {
@@ -71,6 +76,8 @@ impl Shared {
             texts,
             online: Default::default(),
             squads: None,
+            operators: Arc::from(Vec::new()),
+            health: Default::default(),
         }
     }
 

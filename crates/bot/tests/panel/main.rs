@@ -18,6 +18,7 @@ mod dashboard;
 mod payments;
 mod plans;
 mod promos;
+mod resellers;
 mod settings;
 mod tickets;
 
@@ -59,10 +60,18 @@ pub(crate) struct Shop {
 }
 
 pub(crate) async fn world(backend: Backend) -> World {
+    world_with_operators(backend, &[]).await
+}
+
+/// A world whose operator (`ADMIN_IDS`) is `operators`.
+pub(crate) async fn world_with_operators(backend: Backend, operators: &[i64]) -> World {
     let store = testing::store(backend).await;
     let tg = Arc::new(FakeTelegram::start().await);
     let texts = Arc::new(Texts::load().unwrap());
-    let shared = Shared::with_database_dialogues(store.clone(), texts.clone());
+    let shared = Shared {
+        operators: Arc::from(operators.iter().map(|id| TgUserId(*id)).collect::<Vec<_>>()),
+        ..Shared::with_database_dialogues(store.clone(), texts.clone())
+    };
     let fleet = common::polling_fleet(shared, &tg);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let run = tokio::spawn(fleet.clone().run(stopped));
@@ -90,6 +99,32 @@ impl World {
         let shop = Shop { t, token, admin };
         self.customer(&shop, admin).await;
         shop
+    }
+
+    /// The running master bot (as `BOT_TOKEN` makes it), `admins` its `admin_ids` (the first
+    /// one its panel's admin in [`Shop::admin`]).
+    pub(crate) async fn master(&self, admins: &[i64]) -> Shop {
+        let token = testing::telegram_token();
+        self.tg.add_bot(secrecy::ExposeSecret::expose_secret(&token));
+        let (bot, _) = self.store.platform().ensure_master("Master bot", &token).await.unwrap();
+        let t = Tenant::of(&bot);
+        self.store.configs().set(&t, "admin_ids", json!(admins)).await.unwrap();
+        let started = Instant::now();
+        while !self.fleet.health().iter().any(|(id, h)| *id == t.bot_id() && *h == BotHealth::Running) {
+            assert!(started.elapsed() < WAIT, "the master is not running: {:?}", self.fleet.health());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let shop = Shop { t, token: secrecy::ExposeSecret::expose_secret(&token).to_owned(), admin: admins[0] };
+        for admin in admins {
+            self.customer(&shop, *admin).await;
+        }
+        shop
+    }
+
+    /// The status of `GET <path>` with the API token `token`.
+    pub(crate) async fn api_status(&self, token: &str, path: &str) -> u16 {
+        let res = self.client.get(format!("{}{path}", self.api)).bearer_auth(token).send().await.unwrap();
+        res.status().as_u16()
     }
 
     pub(crate) async fn stop(self) {

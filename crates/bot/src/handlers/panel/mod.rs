@@ -23,6 +23,7 @@ pub mod input;
 pub mod payments;
 pub mod plans;
 pub mod promos;
+pub mod resellers;
 pub mod screen;
 pub mod settings;
 pub mod tickets;
@@ -179,6 +180,7 @@ areas! {
     Promos => promos::Promos,
     Settings => settings::Settings,
     AuditLog => audit::AuditLog,
+    Resellers => resellers::Resellers,
 }
 
 /// Whether `who` is an admin of this tenant (listed in its `admin_ids`).
