@@ -908,7 +908,7 @@ impl ZarinpalPayments<'_> {
         if authority.is_empty() || authority.chars().count() > 64 {
             return Ok(None);
         }
-        let row = scope::select::<zp::Entity>(tenant)
+        let row = scope::select_by_key::<zp::Entity>(tenant)
             .filter(zp::Column::Authority.eq(authority))
             .one(&self.store.db)
             .await

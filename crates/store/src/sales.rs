@@ -420,7 +420,7 @@ impl Sales<'_> {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<Option<CardPayment>> {
-        scope::select::<card_pay::Entity>(tenant)
+        scope::select_by_key::<card_pay::Entity>(tenant)
             .filter(card_pay::Column::UserId.eq(user.0))
             .filter(card_pay::Column::Status.eq(PaymentStatus::Pending.as_str()))
             .filter(card_pay::Column::ReceiptKind.is_null())

@@ -230,7 +230,7 @@ impl Subscriptions<'_> {
     /// # Errors
     /// [`Error::Unavailable`].
     pub async fn current_for_user(&self, tenant: &Tenant, user: UserId) -> Result<Option<Subscription>> {
-        let row = scope::select::<subscription::Entity>(tenant)
+        let row = scope::select_by_key::<subscription::Entity>(tenant)
             .filter(subscription::Column::UserId.eq(user.0))
             .order_by_desc(subscription::Column::ExpiresAt)
             .order_by_desc(subscription::Column::Id)
@@ -280,7 +280,8 @@ impl Subscriptions<'_> {
         status: Option<SubscriptionStatus>,
         page: Page,
     ) -> Result<Vec<Subscription>> {
-        let mut q = scope::select::<subscription::Entity>(tenant).filter(subscription::Column::UserId.eq(user.0));
+        let mut q =
+            scope::select_by_key::<subscription::Entity>(tenant).filter(subscription::Column::UserId.eq(user.0));
         if let Some(s) = status {
             q = q.filter(subscription::Column::Status.eq(s.as_str()));
         }

@@ -119,3 +119,14 @@ pub fn card_spec(seed: u64) -> crate::cards::CardSpec {
         daily_amount_cap: None,
     }
 }
+
+/// Starts recording every statement `store` (and its clones made from now on) runs, in
+/// order: for tests that look at the queries a repository sends, e.g. their plans.
+pub fn record_statements(store: &mut Store) -> std::sync::Arc<std::sync::Mutex<Vec<sea_orm::Statement>>> {
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = log.clone();
+    store.db.set_metric_callback(move |info| {
+        sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(info.statement.clone());
+    });
+    log
+}

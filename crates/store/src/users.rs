@@ -176,7 +176,8 @@ impl Users<'_> {
     /// # Errors
     /// [`Error::Unavailable`].
     pub async fn by_telegram_id(&self, tenant: &Tenant, telegram_id: TgUserId) -> Result<Option<User>> {
-        let row = scope::select::<user::Entity>(tenant)
+        // Every update of every tenant bot starts here: through `ux_users_telegram`.
+        let row = scope::select_by_key::<user::Entity>(tenant)
             .filter(user::Column::TelegramId.eq(telegram_id.0))
             .one(&self.store.db)
             .await

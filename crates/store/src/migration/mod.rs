@@ -12,6 +12,7 @@ mod m0006_online_payments;
 mod m0007_review_messages;
 mod m0008_payment_safeguards;
 mod m0011_admin_panel;
+mod m0013_lookup_indexes;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_review_messages::Migration),
             Box::new(m0008_payment_safeguards::Migration),
             Box::new(m0011_admin_panel::Migration),
+            Box::new(m0013_lookup_indexes::Migration),
         ]
     }
 }

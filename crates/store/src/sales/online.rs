@@ -706,7 +706,7 @@ impl Sales<'_> {
         if payload.is_empty() || payload.len() > 64 {
             return Ok(None);
         }
-        scope::select::<sp::Entity>(tenant)
+        scope::select_by_key::<sp::Entity>(tenant)
             .filter(sp::Column::Payload.eq(payload))
             .one(&self.store.db)
             .await
