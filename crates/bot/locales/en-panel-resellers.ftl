@@ -20,13 +20,15 @@ panel-rs-health-starting = ⏳ starting
 panel-rs-health-failing = 🔴 token rejected: { $reason }
 panel-rs-active = active
 panel-rs-inactive = deactivated
-# As panel-rs-row, and $state: panel-rs-active or -inactive; $revenue: a formatted amount.
+# As panel-rs-row, and $state: panel-rs-active or -inactive; $revenue: a formatted amount;
+# $admins: Telegram ids.
 panel-rs-page =
     🏪 { $name } { $username }
     Health: { $health }
     State: { $state }
     Wallet: { $balance } (credit limit { $limit })
     Customers: { $customers }
+    Admins: { $admins }
     Last 30 days: { $sales } sales, { $revenue }; wholesale charged { $wholesale }
 panel-rs-add = ➕ Add a reseller
 panel-rs-find = 🔎 Search
@@ -67,3 +69,24 @@ panel-rs-delete-again = ⚠️ Last confirmation: delete { $name } and everythin
 panel-rs-delete-unconfirmed = Nothing was deleted: confirm twice from this page.
 # $name.
 panel-rs-deleted = 🗑 { $name } was deleted.
+panel-rs-credit = ➕ Credit wallet
+panel-rs-debit = ➖ Debit wallet
+panel-rs-token = 🤖 Replace bot token
+panel-rs-admins = 👤 Admins
+# $name; $balance: a formatted amount; $min and $max: numbers.
+panel-rs-credit-ask = How many Toman to credit to { $name }'s wallet (now { $balance }; from { $min } to { $max })?
+# $name; $balance: a formatted amount; $min and $max: numbers.
+panel-rs-debit-ask = How many Toman to debit from { $name }'s wallet (now { $balance }; from { $min } to { $max })?
+# $amount: a formatted amount.
+panel-rs-wallet-reason-ask = Why { $amount }? Send the reason (it is kept in the wallet's history).
+# $name; $amount: a formatted amount; $reason.
+panel-rs-credit-confirm = Credit { $amount } to { $name }'s wallet? Reason: { $reason }
+# $name; $amount: a formatted amount; $reason.
+panel-rs-debit-confirm = Debit { $amount } from { $name }'s wallet? Reason: { $reason }
+# $balance: a formatted amount.
+panel-rs-wallet-posted = ✅ Posted. The wallet now holds { $balance }.
+# $name.
+panel-rs-token-ask = Send the new token of { $name }'s bot from @BotFather. The message is deleted right after it is read.
+panel-rs-token-replaced = ✅ The bot token was replaced; the bot restarts with it within seconds.
+# $name.
+panel-rs-admins-ask = Send the Telegram ids of { $name }'s admins (its owner first), separated by spaces or commas.

@@ -19,6 +19,7 @@ panel-rs-page =
     وضعیت: { $state }
     کیف پول: { $balance } (سقف اعتبار { $limit })
     مشتریان: { $customers }
+    مدیران: { $admins }
     ۳۰ روز اخیر: { $sales } فروش، { $revenue }؛ هزینه عمده { $wholesale }
 panel-rs-add = ➕ افزودن نماینده
 panel-rs-find = 🔎 جستجو
@@ -52,3 +53,16 @@ panel-rs-delete-continue = ادامه
 panel-rs-delete-again = ⚠️ تأیید نهایی: { $name } و همه آنچه دارد حذف شود؟
 panel-rs-delete-unconfirmed = چیزی حذف نشد: از همین صفحه دو بار تأیید کنید.
 panel-rs-deleted = 🗑 نماینده { $name } حذف شد.
+panel-rs-credit = ➕ افزایش کیف پول
+panel-rs-debit = ➖ کاهش کیف پول
+panel-rs-token = 🤖 تعویض توکن ربات
+panel-rs-admins = 👤 مدیران
+panel-rs-credit-ask = چند تومان به کیف پول { $name } افزوده شود (اکنون { $balance }؛ از { $min } تا { $max })؟
+panel-rs-debit-ask = چند تومان از کیف پول { $name } کسر شود (اکنون { $balance }؛ از { $min } تا { $max })؟
+panel-rs-wallet-reason-ask = علت { $amount } چیست؟ دلیل را بفرستید (در تاریخچه کیف پول می‌ماند).
+panel-rs-credit-confirm = مبلغ { $amount } به کیف پول { $name } افزوده شود؟ دلیل: { $reason }
+panel-rs-debit-confirm = مبلغ { $amount } از کیف پول { $name } کسر شود؟ دلیل: { $reason }
+panel-rs-wallet-posted = ✅ ثبت شد. موجودی کیف پول اکنون { $balance } است.
+panel-rs-token-ask = توکن جدید ربات { $name } را از @BotFather بفرستید. پیام بلافاصله پس از خواندن حذف می‌شود.
+panel-rs-token-replaced = ✅ توکن ربات عوض شد؛ ربات تا چند ثانیه دیگر با آن دوباره شروع می‌کند.
+panel-rs-admins-ask = شناسه‌های تلگرام مدیران { $name } را (اول مالک) با فاصله یا ویرگول جدا کنید و بفرستید.

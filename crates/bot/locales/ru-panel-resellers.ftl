@@ -19,6 +19,7 @@ panel-rs-page =
     Статус: { $state }
     Кошелёк: { $balance } (кредитный лимит { $limit })
     Клиентов: { $customers }
+    Админы: { $admins }
     За 30 дней: продаж { $sales } на { $revenue }; опт списан { $wholesale }
 panel-rs-add = ➕ Добавить реселлера
 panel-rs-find = 🔎 Поиск
@@ -52,3 +53,16 @@ panel-rs-delete-continue = Продолжить
 panel-rs-delete-again = ⚠️ Последнее подтверждение: удалить { $name } со всем содержимым?
 panel-rs-delete-unconfirmed = Ничего не удалено: подтвердите дважды на этой странице.
 panel-rs-deleted = 🗑 { $name } удалён.
+panel-rs-credit = ➕ Пополнить кошелёк
+panel-rs-debit = ➖ Списать с кошелька
+panel-rs-token = 🤖 Сменить токен бота
+panel-rs-admins = 👤 Админы
+panel-rs-credit-ask = Сколько томанов зачислить в кошелёк { $name } (сейчас { $balance }; от { $min } до { $max })?
+panel-rs-debit-ask = Сколько томанов списать с кошелька { $name } (сейчас { $balance }; от { $min } до { $max })?
+panel-rs-wallet-reason-ask = Почему { $amount }? Отправьте причину (она сохранится в истории кошелька).
+panel-rs-credit-confirm = Зачислить { $amount } в кошелёк { $name }? Причина: { $reason }
+panel-rs-debit-confirm = Списать { $amount } с кошелька { $name }? Причина: { $reason }
+panel-rs-wallet-posted = ✅ Проведено. В кошельке теперь { $balance }.
+panel-rs-token-ask = Отправьте новый токен бота { $name } от @BotFather. Сообщение удаляется сразу после прочтения.
+panel-rs-token-replaced = ✅ Токен бота заменён; бот перезапустится с ним через несколько секунд.
+panel-rs-admins-ask = Отправьте Telegram id админов { $name } (сначала владельца) через пробел или запятую.

@@ -212,3 +212,59 @@ async fn only_the_operator_in_the_master_bot_sees_or_presses_resellers() {
         w.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_operator_credits_a_resellers_wallet_once_per_confirmation_and_sets_its_admins_and_token() {
+    for backend in testing::backends() {
+        let w = world_with_operators(backend, &[OPERATOR]).await;
+        let m = w.master(&[OPERATOR]).await;
+        let token = testing::telegram_token().expose_secret().to_owned();
+        w.tg.add_bot(&token);
+        let created = add(&w, &m, &token, "Sara Net").await;
+        let bot = w.store.platform().by_telegram_token(&SecretString::from(token.clone())).await.unwrap().unwrap();
+        let page = w.press(&m, &created, "panel-rs-open").await;
+
+        // Credit 50,000 with a reason; the confirmation pressed three times at once posts once.
+        w.press(&m, &page, "panel-rs-credit").await;
+        let again = w.reply(&m, "fifty").await;
+        assert!(again.text.as_deref().unwrap().contains(&w.text("panel-input-not-number", &[])), "{again:?}");
+        w.reply(&m, "۵۰٬۰۰۰").await;
+        let confirm = w.reply(&m, "opening balance").await;
+        assert!(confirm.text.as_deref().unwrap().contains("opening balance"), "{confirm:?}");
+        let yes = confirm.button_data(&w.text("panel-confirm", &[])).unwrap();
+        let presses: Vec<String> = (0..3)
+            .map(|_| w.tg.press_button_unchecked(&m.token, OPERATOR, confirm.message_id, &yes).unwrap())
+            .collect();
+        for id in &presses {
+            w.answer(&m, id).await;
+        }
+        let wallet = w.store.platform().get(bot.id).await.unwrap();
+        assert_eq!(wallet.wallet_balance, remnabot_domain::Toman(50_000), "{backend:?}");
+        let t = remnabot_domain::Tenant::of(&wallet);
+        let entries = w.store.wallets().history(&t, remnabot_domain::Page::new(10, 0)).await.unwrap();
+        assert_eq!(entries.len(), 1, "{backend:?}: {entries:?}");
+
+        // Its admins: a bad id refused, then its owner.
+        // (The extra presses were told the confirmation was used; the page shows the balance.)
+        let page = w.tg.transcript(&m.token, OPERATOR).last().cloned().unwrap();
+        assert!(page.text.as_deref().unwrap().contains("Wallet: 50,000 Toman"), "{page:?}");
+        let admins = format!("pr:own:{}", bot.id);
+        assert!(all_data(&page).contains(&admins), "{page:?}");
+        forged_screen(&w, &m, OPERATOR, confirm.message_id, &admins).await;
+        let again = w.reply(&m, "720900005 x").await;
+        assert!(again.text.as_deref().unwrap().contains(&w.text("panel-input-not-number", &[])), "{again:?}");
+        let page = w.reply(&m, "720900005").await;
+        assert!(page.text.as_deref().unwrap().contains("Admins: 720900005"), "{page:?}");
+        assert_eq!(w.store.configs().admin_ids(&t).await.unwrap(), [720_900_005]);
+
+        // A new Telegram token, checked with Telegram, its message deleted.
+        w.press(&m, &page, "panel-rs-token").await;
+        let fresh = testing::telegram_token().expose_secret().to_owned();
+        w.tg.add_bot(&fresh);
+        let page = send_token(&w, &m, &fresh).await;
+        assert!(page.text.as_deref().unwrap().contains(&w.text("panel-rs-token-replaced", &[])), "{page:?}");
+        token_gone_from_chat(&w, &m, &fresh);
+        assert_eq!(w.store.platform().telegram_token(bot.id).await.unwrap().expose_secret(), fresh);
+        w.stop().await;
+    }
+}

@@ -12,6 +12,7 @@
 
 use remnabot_domain::bot::parse_telegram_token;
 use remnabot_domain::{Bot, BotId, Error, Tenant, Toman, limits};
+use remnabot_store::ledger::Posting;
 use remnabot_store::platform::{BotChanges, NewBot};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,7 @@ use teloxide::prelude::*;
 use teloxide::types::Message;
 
 use super::input::{self, Refusal};
-use super::screen::{Paging, button, clip, id_of, page_of};
+use super::screen::{Paging, button, clip, id_of, is_nonce, nonce, page_of};
 use super::{Area, Ctx, PanelState, Screen};
 use crate::fleet::BotHealth;
 use crate::handlers::HandlerResult;
@@ -62,6 +63,14 @@ pub enum Action {
     DeleteAgain(BotId),
     /// `pr:rm:<id>`: deletes, only right after the second confirmation.
     Remove(BotId),
+    /// `pr:wc:<id>` / `pr:wd:<id>`: asks how much to credit (or debit) its wallet.
+    Wallet(BotId, bool),
+    /// `pr:wok:<id>:<nonce>`: posts the confirmed wallet change (once per nonce).
+    WalletPost(BotId, String),
+    /// `pr:tg:<id>`: asks for a new BotFather token.
+    Token(BotId),
+    /// `pr:own:<id>`: asks for its admins' Telegram ids.
+    Admins(BotId),
 }
 
 /// The questions of the resellers area.
@@ -76,6 +85,16 @@ pub enum Ask {
     /// The second confirmation of deleting a reseller is on screen: only now does
     /// [`Action::Remove`] act.
     Deleting { bot: i64 },
+    /// How much to credit (or debit) a reseller's wallet.
+    WalletAmount { bot: i64, credit: bool },
+    /// Why (`amount` is negative for a debit).
+    WalletReason { bot: i64, amount: i64 },
+    /// The confirmation of the wallet change is shown with `nonce`.
+    WalletConfirm { bot: i64, amount: i64, reason: String, nonce: String },
+    /// A new BotFather token for a reseller's bot.
+    NewToken { bot: i64 },
+    /// The Telegram ids of a reseller's admins (its owner first).
+    Admins { bot: i64 },
 }
 
 impl Area for Resellers {
@@ -90,6 +109,10 @@ impl Area for Resellers {
             return (!search.is_empty() && search.len() <= MAX_SEARCH_BYTES)
                 .then(|| page_of(page).map(|p| Action::Search(p, search.to_owned())))
                 .flatten();
+        }
+        if let Some(w) = rest.strip_prefix("wok:") {
+            let (b, n) = w.split_once(':')?;
+            return is_nonce(n).then(|| id_of(b).map(|b| Action::WalletPost(BotId(b), n.to_owned()))).flatten();
         }
         let mut parts = rest.split(':');
         let (verb, a) = (parts.next()?, parts.next());
@@ -110,6 +133,10 @@ impl Area for Resellers {
             ("del", _) => bot(a).map(Action::Delete),
             ("del2", _) => bot(a).map(Action::DeleteAgain),
             ("rm", _) => bot(a).map(Action::Remove),
+            ("wc", _) => bot(a).map(|b| Action::Wallet(b, true)),
+            ("wd", _) => bot(a).map(|b| Action::Wallet(b, false)),
+            ("tg", _) => bot(a).map(Action::Token),
+            ("own", _) => bot(a).map(Action::Admins),
             _ => None,
         }
     }
@@ -132,6 +159,10 @@ impl Area for Resellers {
             Action::Delete(b) => format!("pr:del:{b}"),
             Action::DeleteAgain(b) => format!("pr:del2:{b}"),
             Action::Remove(b) => format!("pr:rm:{b}"),
+            Action::Wallet(b, credit) => format!("pr:{}:{b}", if *credit { "wc" } else { "wd" }),
+            Action::WalletPost(b, n) => format!("pr:wok:{b}:{n}"),
+            Action::Token(b) => format!("pr:tg:{b}"),
+            Action::Admins(b) => format!("pr:own:{b}"),
         }
     }
 
@@ -161,13 +192,26 @@ impl Area for Resellers {
             // Not right after the second confirmation (a stale or forged press): nothing is
             // deleted; the reseller's page again.
             Action::Remove(id) => show(ctx, id, Some(ctx.t("panel-rs-delete-unconfirmed", &[]))).await,
+            Action::Wallet(id, credit) => ask_wallet_amount(ctx, id, credit, None).await,
+            Action::WalletPost(id, n) => match pending {
+                Some(Ask::WalletConfirm { bot, amount, reason, nonce }) if bot == id.0 && nonce == n => {
+                    post_wallet(ctx, id, amount, &reason, &nonce).await
+                }
+                // Used (or replaced) already: nothing is posted again.
+                _ => {
+                    ctx.alert("panel-confirmation-used", &[]).await?;
+                    show(ctx, id, None).await
+                }
+            },
+            Action::Token(id) => ask_new_token(ctx, id, None).await,
+            Action::Admins(id) => ask_admins(ctx, id, None).await,
         }
     }
 
     async fn answer(ctx: &Ctx<'_>, state: Ask, msg: &Message) -> HandlerResult {
         if !is_operator(ctx) {
             // The token message goes anyway: a token must not stay in the chat.
-            if state == Ask::Token {
+            if matches!(state, Ask::Token | Ask::NewToken { .. }) {
                 ctx.bot.tg.delete_message(ctx.chat, msg.id).await.ok();
             }
             return ctx.tell("button-stale").await;
@@ -177,6 +221,12 @@ impl Area for Resellers {
             Ask::Search => on_search(ctx, msg.text()).await,
             Ask::Limit { bot } => on_limit(ctx, BotId(bot), msg.text()).await,
             Ask::Deleting { bot } => show(ctx, BotId(bot), None).await,
+            Ask::WalletAmount { bot, credit } => on_wallet_amount(ctx, BotId(bot), credit, msg.text()).await,
+            Ask::WalletReason { bot, amount } => on_wallet_reason(ctx, BotId(bot), amount, msg.text()).await,
+            // A message while Confirm is shown: the page again; nothing is posted.
+            Ask::WalletConfirm { bot, .. } => show(ctx, BotId(bot), None).await,
+            Ask::NewToken { bot } => on_new_token(ctx, BotId(bot), msg).await,
+            Ask::Admins { bot } => on_admins(ctx, BotId(bot), msg.text()).await,
         }
     }
 }
@@ -269,6 +319,12 @@ async fn show(ctx: &Ctx<'_>, id: BotId, note: Option<String>) -> HandlerResult {
     let since = chrono::Utc::now() - chrono::Duration::days(FIGURES_DAYS);
     let f = ctx.store().platform().reseller_figures(&[id], since).await?.get(&id).copied().unwrap_or_default();
     let username = ctx.store().platform().telegram_username(id).await?;
+    let admins = ctx.store().configs().admin_ids(&Tenant::of(&bot)).await?;
+    let admins = if admins.is_empty() {
+        "-".to_owned()
+    } else {
+        admins.iter().take(10).map(i64::to_string).collect::<Vec<_>>().join(", ")
+    };
     let text = ctx.t(
         "panel-rs-page",
         &[
@@ -282,6 +338,7 @@ async fn show(ctx: &Ctx<'_>, id: BotId, note: Option<String>) -> HandlerResult {
             ("sales", f.sales.into()),
             ("revenue", f.revenue.into()),
             ("wholesale", f.wholesale.into()),
+            ("admins", admins.into()),
         ],
     );
     let toggle = if bot.is_active {
@@ -293,9 +350,15 @@ async fn show(ctx: &Ctx<'_>, id: BotId, note: Option<String>) -> HandlerResult {
         .with_line(&text)
         .with_row(vec![toggle, button(ctx.t("panel-rs-rotate", &[]), data(Action::Rotate(id)))])
         .with_row(vec![
+            button(ctx.t("panel-rs-credit", &[]), data(Action::Wallet(id, true))),
+            button(ctx.t("panel-rs-debit", &[]), data(Action::Wallet(id, false))),
             button(ctx.t("panel-rs-limit", &[]), data(Action::Limit(id))),
-            button(ctx.t("panel-rs-delete", &[]), data(Action::Delete(id))),
-        ]);
+        ])
+        .with_row(vec![
+            button(ctx.t("panel-rs-token", &[]), data(Action::Token(id))),
+            button(ctx.t("panel-rs-admins", &[]), data(Action::Admins(id))),
+        ])
+        .with_button(ctx.t("panel-rs-delete", &[]), data(Action::Delete(id)));
     ctx.show(ctx.nav(screen, Some(data(Action::List(0))))).await?;
     Ok(())
 }
@@ -456,26 +519,9 @@ async fn on_token(ctx: &Ctx<'_>, msg: &Message) -> HandlerResult {
     }
     let text = msg.text().unwrap_or_default().trim();
     let (token, name) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
-    if parse_telegram_token(token).is_err() {
-        return ask_token(ctx, Some(ctx.t("panel-rs-token-shape", &[]))).await;
-    }
-    let secret = SecretString::from(token.to_owned());
-    // A token already registered is refused before asking Telegram.
-    if ctx.store().platform().by_telegram_token(&secret).await?.is_some() {
-        return ask_token(ctx, Some(ctx.t("panel-rs-token-taken", &[]))).await;
-    }
-    let raw = ctx.bot.tg.inner();
-    let probe = teloxide::Bot::with_client(token, raw.client().clone()).set_api_url(raw.api_url());
-    let me = match probe.get_me().await {
-        Ok(me) => me,
-        Err(teloxide::RequestError::Api(e)) => {
-            tracing::info!(error = %e, "Telegram refused a reseller's token");
-            return ask_token(ctx, Some(ctx.t("panel-rs-token-refused", &[]))).await;
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "Telegram could not be asked about a reseller's token");
-            return ask_token(ctx, Some(ctx.t("panel-rs-telegram-down", &[]))).await;
-        }
+    let (secret, me) = match checked_token(ctx, token).await? {
+        Ok(checked) => checked,
+        Err(note) => return ask_token(ctx, Some(note)).await,
     };
     let name = match name.trim() {
         "" => clip(&me.first_name, 64),
@@ -503,6 +549,179 @@ async fn on_token(ctx: &Ctx<'_>, msg: &Message) -> HandlerResult {
     Ok(())
 }
 
+/// A BotFather token the operator typed: its shape, no bot already using it, and Telegram's
+/// `getMe` accepting it, in that order; nothing is stored. `Ok(Err(note))` says why not.
+async fn checked_token(
+    ctx: &Ctx<'_>,
+    token: &str,
+) -> Result<Result<(SecretString, teloxide::types::Me), String>, crate::handlers::HandlerError> {
+    if parse_telegram_token(token).is_err() {
+        return Ok(Err(ctx.t("panel-rs-token-shape", &[])));
+    }
+    let secret = SecretString::from(token.to_owned());
+    // A token already registered is refused before asking Telegram.
+    if ctx.store().platform().by_telegram_token(&secret).await?.is_some() {
+        return Ok(Err(ctx.t("panel-rs-token-taken", &[])));
+    }
+    let raw = ctx.bot.tg.inner();
+    let probe = teloxide::Bot::with_client(token, raw.client().clone()).set_api_url(raw.api_url());
+    match probe.get_me().await {
+        Ok(me) => Ok(Ok((secret, me))),
+        Err(teloxide::RequestError::Api(e)) => {
+            tracing::info!(error = %e, "Telegram refused a reseller's token");
+            Ok(Err(ctx.t("panel-rs-token-refused", &[])))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "Telegram could not be asked about a reseller's token");
+            Ok(Err(ctx.t("panel-rs-telegram-down", &[])))
+        }
+    }
+}
+
+/// `screen` under `note` (a refusal), when given.
+fn noted(note: Option<String>, screen: Screen) -> Screen {
+    match note {
+        Some(note) => Screen::new(note).with_line(screen.text()).with_rows_of(screen),
+        None => screen,
+    }
+}
+
+async fn ask_new_token(ctx: &Ctx<'_>, id: BotId, note: Option<String>) -> HandlerResult {
+    let Some(bot) = reseller(ctx, id).await? else { return gone(ctx).await };
+    let text = ctx.t("panel-rs-token-ask", &[("name", clip(&bot.name, 200).into())]);
+    let screen = noted(note, ctx.prompt(text, data(Action::Show(id))));
+    ctx.ask(PanelState::Resellers(Ask::NewToken { bot: id.0 }), screen).await
+}
+
+/// A new Telegram token for the reseller's bot: deleted from the chat first, checked like a
+/// new reseller's, then set through the platform service (the fleet restarts the bot).
+async fn on_new_token(ctx: &Ctx<'_>, id: BotId, msg: &Message) -> HandlerResult {
+    if let Err(e) = ctx.bot.tg.delete_message(ctx.chat, msg.id).await {
+        tracing::warn!(error = %e, "the message carrying a reseller's token could not be deleted");
+    }
+    let Some(bot) = reseller(ctx, id).await? else { return gone(ctx).await };
+    let token = msg.text().unwrap_or_default().trim();
+    let (secret, me) = match checked_token(ctx, token).await? {
+        Ok(checked) => checked,
+        Err(note) => return ask_new_token(ctx, id, Some(note)).await,
+    };
+    match ctx.store().platform().set_telegram_token(id, &secret).await {
+        Ok(_) => {}
+        Err(Error::Conflict(_)) => return ask_new_token(ctx, id, Some(ctx.t("panel-rs-token-taken", &[]))).await,
+        Err(e) => return ask_new_token(ctx, id, Some(input::refusal_text(ctx, &input::refused(e)?))).await,
+    }
+    ctx.store().platform().set_telegram_username(id, me.username.as_deref()).await?;
+    ctx.changes().note(&Tenant::of(&bot), "bot.telegram_token", None, None, None).await?;
+    tracing::info!(bot_id = %id, "reseller Telegram token replaced from the master bot");
+    show(ctx, id, Some(ctx.t("panel-rs-token-replaced", &[]))).await
+}
+
+async fn ask_admins(ctx: &Ctx<'_>, id: BotId, note: Option<String>) -> HandlerResult {
+    let Some(bot) = reseller(ctx, id).await? else { return gone(ctx).await };
+    let text = ctx.t("panel-rs-admins-ask", &[("name", clip(&bot.name, 200).into())]);
+    let screen = noted(note, ctx.prompt(text, data(Action::Show(id))));
+    ctx.ask(PanelState::Resellers(Ask::Admins { bot: id.0 }), screen).await
+}
+
+/// The reseller's admins (its owner first): whole Telegram ids, through the configuration
+/// service the reseller's own settings use (which checks them).
+async fn on_admins(ctx: &Ctx<'_>, id: BotId, text: Option<&str>) -> HandlerResult {
+    let Some(bot) = reseller(ctx, id).await? else { return gone(ctx).await };
+    let raw = text.unwrap_or_default();
+    if raw.chars().count() > 2000 {
+        return ask_admins(ctx, id, Some(input::refusal_text(ctx, &Refusal::TooLong { max: 2000 }))).await;
+    }
+    let mut ids = Vec::new();
+    for word in raw.split(|c: char| c.is_whitespace() || c == ',' || c == '،').filter(|w| !w.is_empty()) {
+        match input::number_in(word, 1..=9_999_999_999_999) {
+            Ok(n) => ids.push(n),
+            Err(r) => return ask_admins(ctx, id, Some(input::refusal_text(ctx, &r))).await,
+        }
+    }
+    if ids.is_empty() {
+        return ask_admins(ctx, id, Some(input::refusal_text(ctx, &Refusal::Empty))).await;
+    }
+    match ctx.changes().set_config(&Tenant::of(&bot), "admin_ids", json!(ids)).await {
+        Ok(()) => show(ctx, id, Some(ctx.t("panel-saved", &[]))).await,
+        Err(e) => ask_admins(ctx, id, Some(input::refusal_text(ctx, &input::refused(e)?))).await,
+    }
+}
+
+async fn ask_wallet_amount(ctx: &Ctx<'_>, id: BotId, credit: bool, note: Option<String>) -> HandlerResult {
+    let Some(bot) = reseller(ctx, id).await? else { return gone(ctx).await };
+    let range = limits::AMOUNT;
+    let text = ctx.t(
+        if credit { "panel-rs-credit-ask" } else { "panel-rs-debit-ask" },
+        &[
+            ("name", clip(&bot.name, 200).into()),
+            ("balance", bot.wallet_balance.into()),
+            ("min", (*range.start()).into()),
+            ("max", (*range.end()).into()),
+        ],
+    );
+    let screen = noted(note, ctx.prompt(text, data(Action::Show(id))));
+    ctx.ask(PanelState::Resellers(Ask::WalletAmount { bot: id.0, credit }), screen).await
+}
+
+async fn on_wallet_amount(ctx: &Ctx<'_>, id: BotId, credit: bool, text: Option<&str>) -> HandlerResult {
+    let n = match input::number_in(text.unwrap_or_default(), limits::AMOUNT) {
+        Ok(n) => n,
+        Err(r) => return ask_wallet_amount(ctx, id, credit, Some(input::refusal_text(ctx, &r))).await,
+    };
+    let amount = if credit { n } else { -n };
+    ask_wallet_reason(ctx, id, amount, None).await
+}
+
+async fn ask_wallet_reason(ctx: &Ctx<'_>, id: BotId, amount: i64, note: Option<String>) -> HandlerResult {
+    let text = ctx.t("panel-rs-wallet-reason-ask", &[("amount", Toman(amount.saturating_abs()).into())]);
+    let screen = noted(note, ctx.prompt(text, data(Action::Show(id))));
+    ctx.ask(PanelState::Resellers(Ask::WalletReason { bot: id.0, amount }), screen).await
+}
+
+async fn on_wallet_reason(ctx: &Ctx<'_>, id: BotId, amount: i64, text: Option<&str>) -> HandlerResult {
+    let reason = match input::required(text, remnabot_domain::text::LedgerNote::RULE) {
+        Ok(r) => r,
+        Err(r) => return ask_wallet_reason(ctx, id, amount, Some(input::refusal_text(ctx, &r))).await,
+    };
+    let Some(bot) = reseller(ctx, id).await? else { return gone(ctx).await };
+    let question = ctx.t(
+        if amount > 0 { "panel-rs-credit-confirm" } else { "panel-rs-debit-confirm" },
+        &[
+            ("name", clip(&bot.name, 200).into()),
+            ("amount", Toman(amount.saturating_abs()).into()),
+            ("reason", clip(&reason, 500).into()),
+        ],
+    );
+    let nonce = nonce();
+    let screen = ctx.confirm(question, data(Action::WalletPost(id, nonce.clone())), data(Action::Show(id)));
+    ctx.ask(PanelState::Resellers(Ask::WalletConfirm { bot: id.0, amount, reason, nonce }), screen).await
+}
+
+/// Posts the confirmed wallet change; its idempotency key is the confirmation's nonce, so the
+/// same Confirm pressed again (or by two operators at once) applies once.
+async fn post_wallet(ctx: &Ctx<'_>, id: BotId, amount: i64, reason: &str, nonce: &str) -> HandlerResult {
+    let Some(bot) = reseller(ctx, id).await? else { return gone(ctx).await };
+    let key = format!("panel:wallet:{nonce}");
+    let posting = if amount > 0 {
+        Posting::credit(Toman(amount), "adjustment", &key)
+    } else {
+        Posting::debit(Toman(amount.saturating_abs()), "adjustment", &key)
+    };
+    let done = match posting {
+        Ok(p) => ctx.changes().post_wallet(&Tenant::of(&bot), p.described(reason)).await,
+        Err(e) => Err(e),
+    };
+    let note = match done {
+        Ok(p) if p.newly_applied => {
+            tracing::info!(bot_id = %id, amount, "reseller wallet changed from the master bot");
+            ctx.t("panel-rs-wallet-posted", &[("balance", p.entry.balance_after.into())])
+        }
+        Ok(_) => ctx.t("panel-already-done", &[]),
+        Err(e) => input::refusal_text(ctx, &input::refused(e)?),
+    };
+    show(ctx, id, Some(note)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,13 +744,19 @@ mod tests {
             Action::Delete(id),
             Action::DeleteAgain(id),
             Action::Remove(id),
+            Action::Wallet(id, true),
+            Action::Wallet(id, false),
+            Action::WalletPost(id, nonce()),
+            Action::Token(id),
+            Action::Admins(id),
         ];
         for action in actions {
             let data = Resellers::data(&action);
             assert!(data.len() <= 64, "{data}");
             assert_eq!(Resellers::parse(data.strip_prefix("pr:").unwrap_or_default()), Some(action), "{data}");
         }
-        for bad in ["", "show", "show:0", "show:x", "rm:1:2", "q:1:", "q:x:a", "list:-1", "add:1"] {
+        for bad in ["", "show", "show:0", "show:x", "rm:1:2", "q:1:", "q:x:a", "list:-1", "add:1", "wok:1:abc", "wok:1"]
+        {
             assert_eq!(Resellers::parse(bad), None, "{bad}");
         }
     }

@@ -268,6 +268,12 @@ impl Screen {
         self
     }
 
+    /// Adds the button rows of `other` after this screen's.
+    pub fn with_rows_of(mut self, other: Screen) -> Screen {
+        self.rows.extend(other.rows);
+        self
+    }
+
     /// The text.
     pub fn text(&self) -> &str {
         &self.text
