@@ -194,7 +194,7 @@ impl Users<'_> {
         if code.is_empty() || code.len() > 32 {
             return Ok(None);
         }
-        let row = scope::select::<user::Entity>(tenant)
+        let row = scope::select_by_key::<user::Entity>(tenant)
             .filter(user::Column::ReferralCode.eq(code))
             .one(&self.store.db)
             .await

@@ -168,6 +168,11 @@ async fn hot_lookups_use_their_own_index_on_tables_without_statistics() {
         .check("a new customer", "users", "ux_users_telegram", store.users().by_telegram_id(&big, TgUserId(9_999_999)))
         .await;
     assert!(new.unwrap().is_none());
+    // `/start ref_<code>`: the inviter by referral code.
+    let code = format!("R{}X500", big.bot_id().0);
+    let inviter =
+        c.check("an inviter", "users", "ux_users_referral", store.users().by_referral_code(&big, &code)).await;
+    assert_eq!(inviter.unwrap().map(|u| u.id), Some(customer.id));
     // The customer's subscriptions.
     let current = c
         .check(

@@ -3,7 +3,7 @@
 //! Without statistics (a fresh table, or autovacuum off) PostgreSQL takes `bot_id = X` to
 //! match 0.5 % of the rows, so every index that starts with `bot_id` looks as cheap as a
 //! look-up's own and may be chosen, reading every row of the tenant. So a look-up by a key
-//! (a customer's Telegram id, a customer's rows, a Stars payload) goes through an index that
+//! (a customer's Telegram id or referral code, a customer's rows, a Stars payload) goes through an index that
 //! starts with that key, and its query states the tenant in a form no index serves
 //! (`scope::select_by_key`); the outbox's pending entries have partial indexes of their own.
 //! Uniques stay scoped by `bot_id`; only their column order changes.
@@ -18,8 +18,15 @@ pub struct Migration;
 /// `(table, old name, its columns, new name, its columns)` of the uniques whose key now
 /// leads. The new one is made before the old one goes, under a name of its own (SQLite may
 /// still see an index just dropped on another connection of the pool).
-const REORDERED: [Reordered; 2] = [
+const REORDERED: [Reordered; 3] = [
     ("users", "ux_users_telegram_id", &["bot_id", "telegram_id"], "ux_users_telegram", &["telegram_id", "bot_id"]),
+    (
+        "users",
+        "ux_users_referral_code",
+        &["bot_id", "referral_code"],
+        "ux_users_referral",
+        &["referral_code", "bot_id"],
+    ),
     (
         "stars_payments",
         "ux_stars_payments_payload",
