@@ -90,3 +90,14 @@ panel-rs-token-ask = Send the new token of { $name }'s bot from @BotFather. The 
 panel-rs-token-replaced = ✅ The bot token was replaced; the bot restarts with it within seconds.
 # $name.
 panel-rs-admins-ask = Send the Telegram ids of { $name }'s admins (its owner first), separated by spaces or commas.
+panel-rs-figures = 📊 Platform figures
+# $days: a number.
+panel-rs-figures-title = 📊 All bots, the last { $days } days (UTC):
+# $day: a date; $sales: a number; $revenue: a formatted amount.
+panel-rs-figures-day = { $day }: { $sales } sales, { $revenue }
+# $customers, $active: numbers.
+panel-rs-figures-totals = Customers: { $customers } · active subscriptions: { $active }
+# $days, $count: numbers.
+panel-rs-figures-low = Resellers whose wallet covers less than { $days } days of sales: { $count }
+# $name; $cover: whole days; $balance: a formatted amount.
+panel-rs-figures-low-row = ⚠️ { $name }: { $cover } days left (wallet { $balance })

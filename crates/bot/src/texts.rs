@@ -649,6 +649,8 @@ mod tests {
             ("revenue", Toman(450_000).into()),
             ("wholesale", Toman(90_000).into()),
             ("search", "ali".into()),
+            ("day", "2024-11-10".into()),
+            ("cover", 2.into()),
             ("admins", "720900001, 720900002".into()),
             ("days", 21.into()),
             ("amount", Toman(123_456).into()),

@@ -714,3 +714,94 @@ impl Platform<'_> {
         Ok(out)
     }
 }
+
+/// The operator's figures across every bot (resellers and the master).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlatformFigures {
+    /// Completed purchases and renewals per day, oldest first: the day's start, the count and
+    /// the Toman they brought.
+    pub days: Vec<(chrono::DateTime<Utc>, u64, Toman)>,
+    /// Registered customers.
+    pub customers: u64,
+    /// Subscriptions active now (trials not counted).
+    pub active_subscriptions: u64,
+    /// Resellers whose wallet (balance and credit limit) covers less than `cover_days` of
+    /// their average daily wholesale charge over the last 30 days, least covered first, at
+    /// most 10: the bot and its days of cover.
+    pub low_wallets: Vec<(Bot, i64)>,
+    /// How many resellers are low in all.
+    pub low_wallets_total: u64,
+}
+
+impl Platform<'_> {
+    /// The figures of the last `days` days (UTC days, today included) across every bot.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn figures(&self, now: chrono::DateTime<Utc>, days: u32, cover_days: i64) -> Result<PlatformFigures> {
+        use crate::entity::{subscription, transaction, user, wallet_transaction};
+        use sea_orm::sea_query::Expr;
+        let db = &self.store.db;
+        let today = now.date_naive().and_hms_opt(0, 0, 0).map_or(now, |d| d.and_utc());
+        let mut out = PlatformFigures::default();
+        for back in (0..days).rev() {
+            let start = today - chrono::Duration::days(i64::from(back));
+            let end = start + chrono::Duration::days(1);
+            let row: Option<(i64, i64)> = transaction::Entity::find()
+                .select_only()
+                .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+                .column_as(Expr::cust("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"), "total")
+                .filter(transaction::Column::IsCompleted.eq(true))
+                .filter(transaction::Column::Kind.is_in(["purchase", "renewal"]))
+                .filter(transaction::Column::CreatedAt.gte(start))
+                .filter(transaction::Column::CreatedAt.lt(end))
+                .into_tuple()
+                .one(db)
+                .await
+                .map_err(unavailable)?;
+            let (n, total) = row.unwrap_or((0, 0));
+            out.days.push((start, u64::try_from(n).unwrap_or(0), Toman(total)));
+        }
+        out.customers = user::Entity::find().count(db).await.map_err(unavailable)?;
+        out.active_subscriptions = subscription::Entity::find()
+            .filter(subscription::Column::Status.eq("active"))
+            .count(db)
+            .await
+            .map_err(unavailable)?;
+        // Each reseller's wholesale over 30 days (debits are negative entries).
+        let since = now - chrono::Duration::days(30);
+        let charged: Vec<(i64, i64)> = wallet_transaction::Entity::find()
+            .select_only()
+            .column(wallet_transaction::Column::BotId)
+            .column_as(Expr::cust("CAST(COALESCE(SUM(amount), 0) AS BIGINT)"), "total")
+            .filter(wallet_transaction::Column::Kind.eq("wholesale"))
+            .filter(wallet_transaction::Column::CreatedAt.gte(since))
+            .group_by(wallet_transaction::Column::BotId)
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(unavailable)?;
+        let mut low = Vec::new();
+        for (id, total) in charged {
+            let daily = total.saturating_abs() / 30;
+            if daily <= 0 {
+                continue;
+            }
+            let bot = match self.get(BotId(id)).await {
+                Ok(bot) if !bot.is_master => bot,
+                Ok(_) | Err(Error::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let room = bot.wallet_balance.0.saturating_add(bot.wallet_credit_limit.0).max(0);
+            let cover = room / daily;
+            if cover < cover_days {
+                low.push((bot, cover));
+            }
+        }
+        low.sort_by_key(|(b, cover)| (*cover, b.id));
+        out.low_wallets_total = u64::try_from(low.len()).unwrap_or(0);
+        low.truncate(10);
+        out.low_wallets = low;
+        Ok(out)
+    }
+}

@@ -268,3 +268,51 @@ async fn the_operator_credits_a_resellers_wallet_once_per_confirmation_and_sets_
         w.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn platform_figures_count_every_bots_sales_and_name_the_resellers_short_of_three_days() {
+    use remnabot_domain::Toman;
+    use remnabot_store::ledger::Posting;
+    use remnabot_store::transactions::{NewTransaction, TransactionKind};
+    for backend in testing::backends() {
+        let w = world_with_operators(backend, &[OPERATOR]).await;
+        let m = w.master(&[OPERATOR]).await;
+        let short = w.shop("Short Shop", SHOP_ADMIN).await;
+        let rich = w.shop("Rich Shop", SHOP_ADMIN + 1).await;
+        // Short: 960 of wholesale in 30 days (32 a day) against 40 left: one day of cover.
+        // Rich: 300 (10 a day) against 99,700: plenty.
+        for (shop, deposit, charged) in [(&short, 1_000, 960), (&rich, 100_000, 300)] {
+            let credit = Posting::credit(Toman(deposit), "deposit", &format!("d{}", shop.t.bot_id())).unwrap();
+            w.store.wallets().post(&shop.t, credit).await.unwrap();
+            let debit = Posting::debit(Toman(charged), "wholesale", &format!("w{}", shop.t.bot_id())).unwrap();
+            w.store.wallets().post(&shop.t, debit).await.unwrap();
+        }
+        // Sales today in a reseller and in the master.
+        for (shop, amount) in [(&short, 150_000), (&m, 50_000)] {
+            let buyer = w.customer(shop, CUSTOMER).await;
+            let sale = NewTransaction {
+                user: buyer.id,
+                kind: TransactionKind::Purchase,
+                amount: Toman(amount),
+                payment_method: Some("balance".to_owned()),
+                description: None,
+                external_id: None,
+                completed: true,
+                plan: None,
+            };
+            w.store.transactions().create(&shop.t, sale).await.unwrap();
+        }
+        let home = w.panel(&m).await;
+        let list = w.press(&m, &home, "panel-area-resellers").await;
+        let figures = w.press(&m, &list, "panel-rs-figures").await;
+        let text = figures.text.clone().unwrap();
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        assert!(text.contains(&format!("{today}: 2 sales, 200,000 Toman")), "{backend:?}: {text}");
+        assert!(text.contains("less than 3 days of sales: 1"), "{text}");
+        assert!(text.contains("Short Shop: 1 days left") && !text.contains("Rich Shop"), "{text}");
+        // Customers of every bot: an admin in each of the three, and the buyer in two.
+        assert!(text.contains("Customers: 5"), "{text}");
+        assert!(figures.button_data("Short Shop").is_some(), "{figures:?}");
+        w.stop().await;
+    }
+}

@@ -71,6 +71,8 @@ pub enum Action {
     Token(BotId),
     /// `pr:own:<id>`: asks for its admins' Telegram ids.
     Admins(BotId),
+    /// `pr:fig`: the platform's figures.
+    Figures,
 }
 
 /// The questions of the resellers area.
@@ -124,6 +126,7 @@ impl Area for Resellers {
             ("list", Some(p)) => page_of(p).map(Action::List),
             ("find", None) => Some(Action::Find),
             ("add", None) => Some(Action::Add),
+            ("fig", None) => Some(Action::Figures),
             ("show", _) => bot(a).map(Action::Show),
             ("on", _) => bot(a).map(|b| Action::Active(b, true)),
             ("off", _) => bot(a).map(|b| Action::Active(b, false)),
@@ -151,6 +154,7 @@ impl Area for Resellers {
             Action::Search(page, search) => format!("pr:q:{page}:{search}"),
             Action::Find => "pr:find".to_owned(),
             Action::Add => "pr:add".to_owned(),
+            Action::Figures => "pr:fig".to_owned(),
             Action::Show(b) => format!("pr:show:{b}"),
             Action::Active(b, on) => format!("pr:{}:{b}", if *on { "on" } else { "off" }),
             Action::Rotate(b) => format!("pr:key:{b}"),
@@ -205,6 +209,7 @@ impl Area for Resellers {
             },
             Action::Token(id) => ask_new_token(ctx, id, None).await,
             Action::Admins(id) => ask_admins(ctx, id, None).await,
+            Action::Figures => figures(ctx).await,
         }
     }
 
@@ -306,6 +311,7 @@ async fn list(ctx: &Ctx<'_>, page: u32, search: Option<String>, note: Option<Str
         button(ctx.t("panel-rs-add", &[]), data(Action::Add)),
         button(ctx.t("panel-rs-find", &[]), data(Action::Find)),
     ]);
+    let screen = screen.with_button(ctx.t("panel-rs-figures", &[]), data(Action::Figures));
     let screen = match search {
         Some(search) => ctx.pager(screen, paging, |p| data(Action::Search(p, search.clone()))),
         None => ctx.pager(screen, paging, |p| data(Action::List(p))),
@@ -722,6 +728,50 @@ async fn post_wallet(ctx: &Ctx<'_>, id: BotId, amount: i64, reason: &str, nonce:
     show(ctx, id, Some(note)).await
 }
 
+/// Days of sales in the platform's figures.
+const FIGURE_DAYS: u32 = 7;
+
+/// A reseller is low when its wallet covers fewer days of sales than this.
+const LOW_COVER_DAYS: i64 = 3;
+
+/// The platform's figures: sales and Toman by day, customers, active subscriptions, and the
+/// resellers whose wallet covers less than three days of sales.
+async fn figures(ctx: &Ctx<'_>) -> HandlerResult {
+    let f = ctx.store().platform().figures(chrono::Utc::now(), FIGURE_DAYS, LOW_COVER_DAYS).await?;
+    let mut screen = Screen::new(ctx.t("panel-rs-figures-title", &[("days", FIGURE_DAYS.into())]));
+    for (day, sales, revenue) in &f.days {
+        let line = ctx.t(
+            "panel-rs-figures-day",
+            &[
+                ("day", day.format("%Y-%m-%d").to_string().into()),
+                ("sales", (*sales).into()),
+                ("revenue", (*revenue).into()),
+            ],
+        );
+        screen = screen.with_line(&line);
+    }
+    screen =
+        screen.with_line(&ctx.t(
+            "panel-rs-figures-totals",
+            &[("customers", f.customers.into()), ("active", f.active_subscriptions.into())],
+        ));
+    screen = screen.with_line(
+        &ctx.t("panel-rs-figures-low", &[("days", LOW_COVER_DAYS.into()), ("count", f.low_wallets_total.into())]),
+    );
+    let mut buttons = Vec::with_capacity(f.low_wallets.len());
+    for (bot, cover) in &f.low_wallets {
+        let line = ctx.t(
+            "panel-rs-figures-low-row",
+            &[("name", clip(&bot.name, 64).into()), ("cover", (*cover).into()), ("balance", bot.wallet_balance.into())],
+        );
+        screen = screen.with_line(&line);
+        buttons.push(button(clip(&bot.name, 40), data(Action::Show(bot.id))));
+    }
+    let screen = screen.with_grid(buttons, 2);
+    ctx.show(ctx.nav(screen, Some(data(Action::List(0))))).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -735,6 +785,7 @@ mod tests {
             Action::Search(999_999, search),
             Action::Find,
             Action::Add,
+            Action::Figures,
             Action::Show(id),
             Action::Active(id, true),
             Action::Active(id, false),
