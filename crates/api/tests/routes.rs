@@ -261,9 +261,26 @@ async fn tenant_tokens_are_refused_the_operator_routes() {
         ("POST", format!("/api/v1/bots/{b}/wallet/credit"), Some(json!({"amount": 5, "idempotency_key": "x"}))),
         ("PUT", format!("/api/v1/bots/{b}/config/wholesale_price_per_gb"), Some(json!({"value": 0}))),
         ("DELETE", format!("/api/v1/bots/{b}/config/wholesale_price_per_gb"), None),
+        ("PUT", format!("/api/v1/bots/{b}/config/panel_url"), Some(json!({"value": "https://evil.example"}))),
+        ("DELETE", format!("/api/v1/bots/{b}/config/panel_url"), None),
+        ("PUT", format!("/api/v1/bots/{b}/config/panel_token"), Some(json!({"value": "stolen-token-value"}))),
+        ("DELETE", format!("/api/v1/bots/{b}/config/panel_token"), None),
     ] {
         assert_error(&api.call(method, &path, t, body).await, 403, "operator_only");
     }
+    // Nothing of the refused panel settings was written.
+    let tenant = remnabot_domain::Tenant::of(&api.store.platform().get(remnabot_domain::BotId(b)).await.unwrap());
+    assert_eq!(api.store.configs().get(&tenant, "panel_url").await.unwrap(), None);
+    assert_eq!(api.store.configs().get(&tenant, "panel_token").await.unwrap(), None);
+    // The operator may point the tenant at its own panel.
+    let url = api
+        .op("PUT", &format!("/api/v1/bots/{b}/config/panel_url"), Some(json!({"value": "https://panel.example"})))
+        .await;
+    assert_eq!(url.status, 200, "{}", url.text);
+    let token =
+        api.op("PUT", &format!("/api/v1/bots/{b}/config/panel_token"), Some(json!({"value": "panel-token-1"}))).await;
+    assert_eq!(token.status, 200, "{}", token.text);
+    assert_eq!(api.store.configs().get(&tenant, "panel_url").await.unwrap(), Some(json!("https://panel.example")));
     let price =
         api.op("PUT", &format!("/api/v1/bots/{b}/config/wholesale_price_per_gb"), Some(json!({"value": 900}))).await;
     assert_eq!(price.status, 200, "{}", price.text);
@@ -358,7 +375,7 @@ async fn features_and_configuration_round_trip_and_secrets_never_come_back() {
         let bad = api.call("PUT", &format!("{p}/config/languages"), t, Some(json!({"value": ["de"]}))).await;
         assert_error(&bad, 422, "invalid_input");
         let secret = "panel-secret-value-123";
-        let put = api.call("PUT", &format!("{p}/config/panel_token"), t, Some(json!({"value": secret}))).await;
+        let put = api.op("PUT", &format!("{p}/config/panel_token"), Some(json!({"value": secret}))).await;
         assert_eq!((put.status, put.body["secret"].clone()), (200, json!(true)), "{}", put.text);
         let list = api.call("GET", &format!("{p}/config"), t, None).await;
         assert!(!list.text.contains(secret) && !list.text.contains("encrypted"), "{}", list.text);

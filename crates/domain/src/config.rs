@@ -134,6 +134,14 @@ impl ConfigKey {
         ConfigKey::StarsRate,
     ];
 
+    /// Keys only the operator may set or remove: what the operator charges the tenant
+    /// (`wholesale_price_per_gb`) and which panel the tenant's customers are provisioned
+    /// on (`panel_url`, `panel_token`), so a reseller can neither price itself nor point
+    /// the platform's calls at a host of its choosing.
+    pub fn operator_only(self) -> bool {
+        matches!(self, ConfigKey::WholesalePricePerGb | ConfigKey::PanelUrl | ConfigKey::PanelToken)
+    }
+
     /// The key as stored.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -69,9 +69,10 @@ pub async fn delete_feature(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Keys only the operator may change: what the operator charges the tenant.
+/// Keys only the operator may change: what the operator charges the tenant and the
+/// tenant's own panel (see [`ConfigKey::operator_only`]).
 fn operator_only(key: &str) -> bool {
-    ConfigKey::known(key) == Some(ConfigKey::WholesalePricePerGb)
+    ConfigKey::known(key).is_some_and(ConfigKey::operator_only)
 }
 
 fn is_secret(key: &str) -> bool {
@@ -119,7 +120,8 @@ pub async fn get_config(
 }
 
 /// Sets a configuration value; known keys must have their shape. `panel_token` takes the
-/// secret as a string and stores it encrypted. `wholesale_price_per_gb` is the operator's.
+/// secret as a string and stores it encrypted. `wholesale_price_per_gb`, `panel_url` and
+/// `panel_token` are the operator's (403 `operator_only` for a tenant's token).
 #[utoipa::path(put, path = "/api/v1/bots/{bot_id}/config/{key}", tag = "config",
     params(("bot_id" = i64, Path), ("key" = String, Path, example = "welcome_text")), request_body = ConfigBody,
     responses((status = 200, body = ConfigDto), (status = "4XX", body = ErrorBody)))]

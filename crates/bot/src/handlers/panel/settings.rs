@@ -382,6 +382,16 @@ mod tests {
     }
 
     #[test]
+    fn the_settings_area_offers_no_operator_only_key() {
+        // The panel (`panel_url`, `panel_token`) and the wholesale price are the operator's:
+        // a tenant's admins must not be able to set them from their own bot.
+        for setting in Setting::ALL {
+            assert!(!setting.key().operator_only(), "{:?}", setting.key());
+        }
+        assert!(ConfigKey::PanelUrl.operator_only() && ConfigKey::PanelToken.operator_only());
+    }
+
+    #[test]
     fn numbers_too_large_for_any_setting_get_the_domains_reason() {
         let err = number(ConfigKey::ReferralPercent, "99999999999999999999999");
         assert_eq!(err, Err(Refusal::Rejected(input::Rejection::Range { min: 0, max: 100 })));
