@@ -316,3 +316,34 @@ async fn platform_figures_count_every_bots_sales_and_name_the_resellers_short_of
         w.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_operator_finds_resellers_by_name_or_username() {
+    for backend in testing::backends() {
+        let w = world_with_operators(backend, &[OPERATOR]).await;
+        let m = w.master(&[OPERATOR]).await;
+        w.shop("Alpha Net", SHOP_ADMIN).await;
+        w.shop("alpha two", SHOP_ADMIN + 1).await;
+        let beta = w.shop("Beta Shop", SHOP_ADMIN + 2).await;
+        w.store.platform().set_telegram_username(beta.t.bot_id(), Some("beta_vpn_bot")).await.unwrap();
+        let home = w.panel(&m).await;
+        let list = w.press(&m, &home, "panel-area-resellers").await;
+        let text = list.text.clone().unwrap();
+        assert!(text.contains("Alpha Net") && text.contains("Beta Shop") && text.contains("@beta_vpn_bot"), "{text}");
+        assert!(!text.contains("Master bot"), "the master is not a reseller: {text}");
+
+        w.press(&m, &list, "panel-rs-find").await;
+        let found = w.reply(&m, "ALPHA").await;
+        let text = found.text.clone().unwrap();
+        assert!(
+            text.contains("Alpha Net") && text.contains("alpha two") && !text.contains("Beta"),
+            "{backend:?}: {text}"
+        );
+        let find = found.button_data(&w.text("panel-rs-find", &[])).unwrap();
+        w.press_data(&m, OPERATOR, &found, &find).await;
+        let found = w.reply(&m, "@beta_vpn").await;
+        let text = found.text.clone().unwrap();
+        assert!(text.contains("Beta Shop") && !text.contains("Alpha"), "{backend:?}: {text}");
+        w.stop().await;
+    }
+}
