@@ -473,6 +473,54 @@ mod tests {
         assert!(text.contains("REMNAWAVE_API_TOKEN") && !text.contains("bad\ntoken"), "{text}");
     }
 
+    /// A panel answering `302` to another server of ours: the call fails and the other
+    /// server is never reached (nor sent the token).
+    #[tokio::test]
+    async fn a_redirecting_panel_is_refused_and_not_followed() {
+        use std::io::{Read, Write};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        fn serve(answer: String, hits: Option<Arc<AtomicUsize>>) -> u16 {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(mut stream) = stream else { return };
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf);
+                    if let Some(hits) = &hits {
+                        hits.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let _ = stream.write_all(answer.as_bytes());
+                }
+            });
+            port
+        }
+        use std::sync::Arc;
+        let hits = Arc::new(AtomicUsize::new(0));
+        let ok = r#"{"response":{"version":"2.1.0"}}"#;
+        let target = serve(
+            format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{ok}",
+                ok.len()
+            ),
+            Some(hits.clone()),
+        );
+        let redirect = serve(
+            format!(
+                "HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:{target}/api/system/metadata\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            ),
+            None,
+        );
+        let config = PanelConfig::new(
+            Url::parse(&format!("http://127.0.0.1:{redirect}/")).unwrap(),
+            SecretString::from("tok-secret"),
+        );
+        let http = PanelHttp::new(&config, crate::http_client().unwrap());
+        let answer = http.send_raw(Method::GET, &["api", "system", "metadata"]).await;
+        assert!(matches!(answer, Err(PanelError::Protocol(_))), "{answer:?}");
+        assert_eq!(hits.load(Ordering::SeqCst), 0, "the redirect was followed");
+    }
+
     #[test]
     fn debug_hides_the_headers() {
         let shown = format!("{:?}", http("http://u:p@127.0.0.1:9/"));

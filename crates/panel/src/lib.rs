@@ -22,6 +22,18 @@ pub use v3::RemnawaveV3;
 
 use crate::http::PanelHttp;
 
+/// The HTTP client for panel calls: redirects are never followed (a 3xx answer is an error),
+/// so a panel URL cannot send the platform's calls, and its token, on to another host.
+///
+/// # Errors
+/// When the TLS backend cannot be set up.
+pub fn http_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
 /// The adapter for the panel `config` names. With [`VersionChoice::Auto`] the panel is asked for
 /// its version first (`GET /api/system/metadata`); `client` may be shared with the rest of the
 /// application.

@@ -303,10 +303,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let texts = Arc::new(Texts::load().map_err(|e| anyhow::anyhow!("texts: {e}"))?);
     let gateway = zarinpal(&settings);
     // One directory of panel clients for the jobs and the bot's squad check.
-    let panel_client = reqwest::Client::builder()
-        .user_agent(concat!("remnabot/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .context("HTTP client")?;
+    // Never follows a redirect: a panel URL cannot forward calls (and the token) elsewhere.
+    let panel_client = remnabot_panel::http_client().context("HTTP client")?;
     let panels: Arc<dyn PanelResolver> = Arc::new(
         PanelDirectory::new(store.clone(), panel_client, settings.panel.clone())
             .with_default_squads(settings.panel_squads.clone()),
