@@ -272,6 +272,12 @@ async fn tenant_tokens_are_refused_the_operator_routes() {
     let tenant = remnabot_domain::Tenant::of(&api.store.platform().get(remnabot_domain::BotId(b)).await.unwrap());
     assert_eq!(api.store.configs().get(&tenant, "panel_url").await.unwrap(), None);
     assert_eq!(api.store.configs().get(&tenant, "panel_token").await.unwrap(), None);
+    // Not over plain http to another host, even by the operator.
+    let plain = api
+        .op("PUT", &format!("/api/v1/bots/{b}/config/panel_url"), Some(json!({"value": "http://panel.example"})))
+        .await;
+    assert_error(&plain, 422, "invalid_input");
+    assert_eq!(api.store.configs().get(&tenant, "panel_url").await.unwrap(), None);
     // The operator may point the tenant at its own panel.
     let url = api
         .op("PUT", &format!("/api/v1/bots/{b}/config/panel_url"), Some(json!({"value": "https://panel.example"})))

@@ -207,6 +207,28 @@ const TELEGRAM_ID: RangeInclusive<i64> = -9_999_999_999_999..=9_999_999_999_999;
 pub const SECRET_RULE: TextRule =
     TextRule { field: "value", max_chars: 1024, multiline: false, blank: crate::text::Blank::Refused };
 
+/// Whether the authority at the start of `rest` (what follows `http://`) names this machine:
+/// `localhost`, `127.x.y.z` or `[::1]`, with or without a port. User info is refused.
+fn is_loopback_authority(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    let octets: Vec<&str> = host.split('.').collect();
+    host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || (octets.len() == 4
+            && octets[0] == "127"
+            && octets.iter().all(|o| {
+                !o.is_empty() && o.len() <= 3 && o.chars().all(|c| c.is_ascii_digit()) && o.parse::<u8>().is_ok()
+            }))
+}
+
 /// The bounds of a `panel_url`.
 pub const PANEL_URL_MAX_CHARS: usize = 2048;
 
@@ -364,9 +386,16 @@ pub fn validate_value(key: &str, value: &serde_json::Value) -> Result<()> {
         }
         ConfigKey::PanelUrl => {
             let s = value.as_str().ok_or_else(|| shape("a string URL"))?;
-            let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).unwrap_or_default();
+            let (rest, plain) = match s.strip_prefix("https://") {
+                Some(rest) => (rest, false),
+                None => (s.strip_prefix("http://").unwrap_or_default(), true),
+            };
             if rest.is_empty() || !rest.chars().all(url_char) || s.chars().count() > PANEL_URL_MAX_CHARS {
-                return Err(shape("an http(s) URL such as https://panel.example.com"));
+                return Err(shape("an https URL such as https://panel.example.com"));
+            }
+            // The token travels with every call: plain http only to this machine.
+            if plain && !is_loopback_authority(rest) {
+                return Err(shape("an https URL (plain http only for a loopback host such as 127.0.0.1)"));
             }
         }
         ConfigKey::PanelToken => {
@@ -492,6 +521,13 @@ mod tests {
         assert!(validate_value("panel_squads", &json!(["premium"])).is_err());
         assert!(validate_value("panel_url", &json!("https://panel.example.com")).is_ok());
         assert!(validate_value("panel_url", &json!("panel.example.com")).is_err());
+        // Plain http only to this machine: the token goes with every call.
+        assert!(validate_value("panel_url", &json!("http://panel.example.com")).is_err());
+        assert!(validate_value("panel_url", &json!("http://127.0.0.1.evil.example/")).is_err());
+        assert!(validate_value("panel_url", &json!("http://127.0.0.1@evil.example/")).is_err());
+        assert!(validate_value("panel_url", &json!("http://127.0.0.1:3000/")).is_ok());
+        assert!(validate_value("panel_url", &json!("http://localhost/x")).is_ok());
+        assert!(validate_value("panel_url", &json!("http://[::1]:8080")).is_ok());
         assert!(validate_value("panel_token", &json!("plain")).is_err(), "secrets never go in as plain values");
         assert!(validate_value("Bad Key", &json!(1)).is_err());
         assert!(validate_value("zarinpal_merchant_id", &json!("1344b5d4-0048-11e8-94db-005056a205be")).is_ok());
