@@ -13,6 +13,7 @@ mod m0007_review_messages;
 mod m0008_payment_safeguards;
 mod m0011_admin_panel;
 mod m0013_lookup_indexes;
+mod m0015_panel_lookups;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_payment_safeguards::Migration),
             Box::new(m0011_admin_panel::Migration),
             Box::new(m0013_lookup_indexes::Migration),
+            Box::new(m0015_panel_lookups::Migration),
         ]
     }
 }
