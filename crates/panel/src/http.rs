@@ -333,10 +333,15 @@ fn value_text(value: &Value) -> String {
     }
 }
 
+/// A fixed description of an answer that is not the panel's JSON error body: whatever the URL
+/// answered (an HTML page, a proxy's text, another service) is never relayed to the tenant's
+/// admins or the logs, only its status.
 fn plain_text(body: &[u8], status: u16) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.is_empty() { format!("HTTP {status} with an empty body") } else { truncate(text) }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        format!("HTTP {status} with an empty body")
+    } else {
+        format!("HTTP {status} with an answer that is not a panel error body (not shown)")
+    }
 }
 
 fn truncate(text: &str) -> String {
@@ -417,7 +422,10 @@ mod tests {
     fn server_failures_are_server_errors_even_without_json() {
         assert_eq!(
             error_from_response(503, b"Service Unavailable"),
-            PanelError::Server { status: 503, message: "Service Unavailable".into() }
+            PanelError::Server {
+                status: 503,
+                message: "HTTP 503 with an answer that is not a panel error body (not shown)".into()
+            }
         );
         let error = error_from_response(500, br#"{"message":"Internal server error","errorCode":"A001"}"#);
         assert_eq!(error, PanelError::Server { status: 500, message: "Internal server error".into() });
@@ -425,12 +433,14 @@ mod tests {
     }
 
     #[test]
-    fn a_long_error_body_is_cut_short() {
-        let body = "x".repeat(5000);
-        let PanelError::Server { message, .. } = error_from_response(502, body.as_bytes()) else {
-            panic!("expected Server");
-        };
-        assert!(message.chars().count() <= MAX_MESSAGE_CHARS + 1, "{}", message.len());
+    fn a_body_that_is_not_the_panels_error_is_never_relayed() {
+        let body = format!("<html>Phishing: reply to @evil {}</html>", "x".repeat(5000));
+        for status in [302, 400, 418, 502] {
+            let error = error_from_response(status, body.as_bytes());
+            let text = format!("{error} {error:?}");
+            assert!(!text.contains("evil") && !text.contains("xxx"), "{text}");
+            assert!(text.contains(&status.to_string()), "{text}");
+        }
     }
 
     #[test]
