@@ -474,7 +474,13 @@ impl ConfigKey {
             ConfigKey::PanelUrl => json!({
                 "type": "string",
                 "maxLength": PANEL_URL_MAX_CHARS,
-                "pattern": r"^https?://[^\s\u0000-\u001F\u007F-\u009F\uFEFF]+$",
+                // https anywhere; plain http only to a loopback host (is_loopback_authority).
+                "pattern": concat!(
+                    r"^(?:https://[^\s\u0000-\u001F\u007F-\u009F\uFEFF]+",
+                    r"|http://(?:[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|\[::1\]",
+                    r"|127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3})",
+                    r"(?::[0-9]{1,5})?(?:[/?#][^\s\u0000-\u001F\u007F-\u009F\uFEFF]*)?)$",
+                ),
             }),
             ConfigKey::PanelToken => SECRET_RULE.json_schema(),
             ConfigKey::ReferralPercent => int(0..=100),
