@@ -56,6 +56,12 @@ acct-promo-not-yet-valid = ⏳ This code cannot be used yet.
 acct-promo-expired = ⌛️ This code has expired.
 acct-promo-used-up = ❌ This code has been used the maximum number of times.
 acct-promo-already-used = ❌ You have already used this code.
+# $minutes: whole minutes until the customer may try again.
+acct-promo-too-many =
+    ⏳ Too many wrong codes. Please try again in { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    }.
 acct-promo-no-subscription =
     ❌ This code adds days to a subscription, but you don't have one yet.
     Buy a subscription first, then enter the code again.

@@ -59,6 +59,8 @@ acct-promo-not-yet-valid = ⏳ زمان استفاده از این کد هنوز
 acct-promo-expired = ⌛️ مهلت استفاده از این کد تمام شده است.
 acct-promo-used-up = ❌ ظرفیت استفاده از این کد تکمیل شده است.
 acct-promo-already-used = ❌ شما قبلاً از این کد استفاده کرده‌اید.
+# $minutes: whole minutes until the customer may try again.
+acct-promo-too-many = ⏳ تعداد کدهای نادرست زیاد بوده است. لطفاً { $minutes } دقیقهٔ دیگر دوباره امتحان کنید.
 acct-promo-no-subscription =
     ❌ این کد روزهای اضافه به اشتراک می‌دهد، اما شما هنوز اشتراکی ندارید.
     ابتدا یک اشتراک بخرید و سپس کد را دوباره وارد کنید.

@@ -56,6 +56,13 @@ acct-promo-not-yet-valid = ⏳ Этот код пока нельзя испол�
 acct-promo-expired = ⌛️ Срок действия этого кода истёк.
 acct-promo-used-up = ❌ Этот код уже использован максимальное число раз.
 acct-promo-already-used = ❌ Вы уже использовали этот код.
+# $minutes: whole minutes until the customer may try again.
+acct-promo-too-many =
+    ⏳ Слишком много неверных кодов. Попробуйте снова через { $minutes ->
+        [one] { $minutes } минуту
+        [few] { $minutes } минуты
+       *[other] { $minutes } минут
+    }.
 acct-promo-no-subscription =
     ❌ Этот код добавляет дни к подписке, а у вас её пока нет.
     Сначала купите подписку, затем введите код снова.

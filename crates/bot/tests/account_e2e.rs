@@ -453,6 +453,37 @@ async fn a_promo_code_outside_its_window_or_switched_off_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_five_wrong_codes_a_customer_is_told_to_wait_and_no_code_is_read() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", ADMIN_A).await;
+        w.code(&a, spec("REAL", PromoKind::Balance, 5_000)).await;
+        let (guesser, honest) = (555_100_050, 555_100_051);
+        w.customer(&a, guesser).await;
+        w.customer(&a, honest).await;
+        let unknown = w.text(EN, "acct-promo-unknown", &[]);
+        assert_eq!(w.redeem(&a, guesser, "GUESS1").await, unknown);
+        for i in 2..=5 {
+            assert_eq!(w.say(&a, guesser, &format!("GUESS{i}")).await.text.unwrap(), unknown, "{backend:?}");
+        }
+        // The sixth code, a real one, is not read: the customer is told how long to wait
+        // (an hour from the first wrong code, in whole minutes) and the question is closed.
+        let wait = |minutes: i64| w.text(EN, "acct-promo-too-many", &[("minutes", minutes.into())]);
+        let said = w.say(&a, guesser, "REAL").await.text.unwrap();
+        assert!(said == wait(60) || said == wait(59), "{backend:?}: {said}");
+        assert!(said.contains("try again in") && said.contains("minutes"), "{said}");
+        assert_eq!(w.state(&a, guesser).await, DialogueState::Idle);
+        assert_eq!(w.redeem(&a, guesser, "REAL").await, said, "asked again, the same answer");
+        assert_eq!(w.user(&a, guesser).await.balance, Toman::ZERO);
+        // Another customer is not held back.
+        let applied = w.redeem(&a, honest, "REAL").await;
+        assert!(applied.starts_with("🎉") || applied.contains("5,000"), "{applied}");
+        assert_eq!(w.user(&a, honest).await.balance, Toman(5_000));
+        w.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ten_customers_typing_a_code_at_once_get_only_its_max_uses() {
     for backend in testing::backends() {
         let w = world(backend).await;

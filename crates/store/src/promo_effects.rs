@@ -6,6 +6,9 @@
 //! its completion, see `sales::discount`). A crash can
 //! therefore never record a use without its effect, nor apply an effect twice.
 //!
+//! Guessing is limited: a customer whose codes were refused [`attempts::MAX_FAILURES`] times
+//! within an hour is refused every code until that hour is over ([`Redemption::Throttled`]).
+//!
 //! [`crate::promos::PromoCodes::redeem`] records the use alone and commits; applying an effect
 //! after it would leave a window where a use exists without its effect. This module repeats
 //! its checks inside the transaction that also applies the effect instead.
@@ -19,12 +22,14 @@ use sea_orm::{
 };
 
 use crate::db::{is_unique_violation, unavailable};
-use crate::entity::{promocode, promocode_use, subscription};
+use crate::entity::{promocode, promocode_use, subscription, user as customer};
 use crate::ledger::{Posting, post_balance_in};
 use crate::outbox::{ProvisionReason, extension_start};
 use crate::promos::{PromoKind, normalize_code};
 use crate::subscriptions::SubscriptionStatus;
 use crate::{Store, scope};
+
+pub mod attempts;
 
 /// What a redeemed code did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +67,12 @@ pub enum PromoRefusal {
 pub enum Redemption {
     /// The code `code` (id `id`) was used and its effect applied.
     Applied { id: PromoCodeId, code: String, effect: PromoEffect },
-    /// The code was refused; nothing changed.
+    /// The code was refused; nothing changed but the customer's count of refused codes
+    /// (unless it was [`PromoRefusal::AlreadyUsed`]).
     Refused(PromoRefusal),
+    /// The customer's codes were refused too often lately: the code was not looked at, and
+    /// they may try again at `retry_at`.
+    Throttled { retry_at: DateTime<Utc> },
 }
 
 /// The idempotency key of a code's effect for one customer, in the balance ledger and in
@@ -85,9 +94,21 @@ impl Store {
     }
 }
 
-/// Rolls back and reports a refusal.
-async fn refuse(tx: DatabaseTransaction, why: PromoRefusal) -> Result<Redemption> {
-    tx.rollback().await.map_err(unavailable)?;
+/// Reports a refusal: counts it against the (locked) customer and commits only that; a code
+/// the customer redeemed before is one they know, not a guess, and is not counted.
+async fn refuse(
+    tx: DatabaseTransaction,
+    tenant: &Tenant,
+    customer: &customer::Model,
+    why: PromoRefusal,
+    now: DateTime<Utc>,
+) -> Result<Redemption> {
+    if why == PromoRefusal::AlreadyUsed {
+        tx.rollback().await.map_err(unavailable)?;
+    } else {
+        attempts::record_failure(&tx, tenant, customer, now).await?;
+        tx.commit().await.map_err(unavailable)?;
+    }
     Ok(Redemption::Refused(why))
 }
 
@@ -95,31 +116,48 @@ impl PromoRedemptions<'_> {
     /// Redeems `code` (any case) for the customer `user` at `now` and applies its effect, in
     /// one write transaction. Exactly once under concurrency: the usage counter moves only
     /// while under `max_uses` (the row lock orders concurrent redeemers), and the unique use
-    /// per customer refuses a second redemption, also a concurrent one.
+    /// per customer refuses a second redemption, also a concurrent one. A customer with too
+    /// many refused codes lately is [`Redemption::Throttled`] (see [`attempts`]).
     ///
     /// # Errors
     /// [`Error::NotFound`] (`user`) for a customer of another tenant; [`Error::Invalid`] when
     /// the code's value no longer fits its kind; [`Error::Unavailable`].
     #[tracing::instrument(skip_all, fields(bot_id = %tenant.bot_id(), user_id = %user))]
     pub async fn redeem(&self, tenant: &Tenant, code: &str, user: UserId, now: DateTime<Utc>) -> Result<Redemption> {
-        let Ok(code) = normalize_code(code) else {
-            return Ok(Redemption::Refused(PromoRefusal::Unknown));
-        };
         let tx = self.store.write_tx().await?;
+        // The customer's row first, locked: their concurrent attempts queue here, so each
+        // refusal is counted before the next attempt is judged.
+        let found = scope::select::<customer::Entity>(tenant)
+            .filter(customer::Column::Id.eq(user.0))
+            .lock_exclusive()
+            .one(&tx)
+            .await
+            .map_err(unavailable)?;
+        let Some(who) = found else {
+            tx.rollback().await.map_err(unavailable)?;
+            return Err(Error::not_found("user"));
+        };
+        if let Some(retry_at) = attempts::locked_until(&who, now) {
+            tx.rollback().await.map_err(unavailable)?;
+            return Ok(Redemption::Throttled { retry_at });
+        }
+        let Ok(code) = normalize_code(code) else {
+            return refuse(tx, tenant, &who, PromoRefusal::Unknown, now).await;
+        };
         let found = scope::select::<promocode::Entity>(tenant)
             .filter(promocode::Column::Code.eq(code))
             .one(&tx)
             .await
             .map_err(unavailable)?;
-        let Some(promo) = found else { return refuse(tx, PromoRefusal::Unknown).await };
+        let Some(promo) = found else { return refuse(tx, tenant, &who, PromoRefusal::Unknown, now).await };
         if !promo.is_active {
-            return refuse(tx, PromoRefusal::Inactive).await;
+            return refuse(tx, tenant, &who, PromoRefusal::Inactive, now).await;
         }
         if promo.valid_from.is_some_and(|from| now < from) {
-            return refuse(tx, PromoRefusal::NotYetValid).await;
+            return refuse(tx, tenant, &who, PromoRefusal::NotYetValid, now).await;
         }
         if promo.valid_until.is_some_and(|until| now >= until) {
-            return refuse(tx, PromoRefusal::Expired).await;
+            return refuse(tx, tenant, &who, PromoRefusal::Expired, now).await;
         }
         let used = scope::select::<promocode_use::Entity>(tenant)
             .filter(promocode_use::Column::PromocodeId.eq(promo.id))
@@ -128,7 +166,7 @@ impl PromoRedemptions<'_> {
             .await
             .map_err(unavailable)?;
         if used.is_some() {
-            return refuse(tx, PromoRefusal::AlreadyUsed).await;
+            return refuse(tx, tenant, &who, PromoRefusal::AlreadyUsed, now).await;
         }
         let kind = PromoKind::parse(&promo.kind)?;
         // A `days` code needs a subscription; checked before anything is written.
@@ -143,7 +181,7 @@ impl PromoRedemptions<'_> {
                 .map_err(unavailable)?;
             match row {
                 Some(row) => Some(row),
-                None => return refuse(tx, PromoRefusal::NoSubscription).await,
+                None => return refuse(tx, tenant, &who, PromoRefusal::NoSubscription, now).await,
             }
         } else {
             None
@@ -163,7 +201,7 @@ impl PromoRedemptions<'_> {
             .await
             .map_err(unavailable)?;
         if bumped.rows_affected == 0 {
-            return refuse(tx, PromoRefusal::UsedUp).await;
+            return refuse(tx, tenant, &who, PromoRefusal::UsedUp, now).await;
         }
         let inserted = promocode_use::ActiveModel {
             bot_id: Set(tenant.bot_id().0),
@@ -176,8 +214,10 @@ impl PromoRedemptions<'_> {
         .await;
         match inserted {
             Ok(_) => {}
-            // The same customer redeemed concurrently and won.
-            Err(e) if is_unique_violation(&e) => return refuse(tx, PromoRefusal::AlreadyUsed).await,
+            // The same customer redeemed concurrently and won (the customer's row lock makes
+            // this rare); not counted, and on PostgreSQL the failed insert ended the
+            // transaction anyway.
+            Err(e) if is_unique_violation(&e) => return refuse(tx, tenant, &who, PromoRefusal::AlreadyUsed, now).await,
             Err(e) => return Err(crate::db::map_write(e, String::new, "user")),
         }
         let id = PromoCodeId(promo.id);

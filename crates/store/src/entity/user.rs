@@ -21,6 +21,10 @@ pub struct Model {
     pub trial_used: bool,
     pub trial_started_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// Promo codes refused in the current window (`promo_effects::attempts`).
+    pub promo_failures: i32,
+    /// When the current window of refused promo codes opened.
+    pub promo_failures_since: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

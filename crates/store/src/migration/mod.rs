@@ -12,6 +12,7 @@ mod m0006_online_payments;
 mod m0007_review_messages;
 mod m0008_payment_safeguards;
 mod m0011_admin_panel;
+mod m0012_promo_attempts;
 mod m0013_lookup_indexes;
 mod m0015_panel_lookups;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_review_messages::Migration),
             Box::new(m0008_payment_safeguards::Migration),
             Box::new(m0011_admin_panel::Migration),
+            Box::new(m0012_promo_attempts::Migration),
             Box::new(m0013_lookup_indexes::Migration),
             Box::new(m0015_panel_lookups::Migration),
         ]

@@ -61,7 +61,8 @@ pub(super) async fn on_code(
         bot.tg.send_message(chat, text).reply_markup(cancel_keyboard(shared, lang)).await?;
         return Ok(());
     };
-    let redeemed = shared.store.promo_redemptions().redeem(&bot.tenant, code, user.id, Utc::now()).await?;
+    let now = Utc::now();
+    let redeemed = shared.store.promo_redemptions().redeem(&bot.tenant, code, user.id, now).await?;
     let text = match redeemed {
         Redemption::Refused(PromoRefusal::Unknown) => {
             // A typo is likely: the question stays open for another try.
@@ -70,6 +71,12 @@ pub(super) async fn on_code(
             return Ok(());
         }
         Redemption::Refused(why) => shared.text(lang, refusal_text(why), &[]),
+        Redemption::Throttled { retry_at } => {
+            // Whole minutes, rounded up: "in 0 minutes" would invite a refused retry.
+            let seconds = (retry_at - now).num_seconds().max(1);
+            let minutes = (seconds + 59) / 60;
+            shared.text(lang, "acct-promo-too-many", &[("minutes", minutes.into())])
+        }
         Redemption::Applied { effect, .. } => match effect {
             PromoEffect::Balance { amount, balance_after } => {
                 shared.text(lang, "acct-promo-balance", &[("amount", amount.into()), ("balance", balance_after.into())])
