@@ -244,6 +244,8 @@ mod tests {
         .await
         .unwrap_or_else(|e| panic!("connect: {e}"));
         store.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
+        // A write through the store's own pool keeps a -wal file while it is open.
+        crate::testing::tenant(&store, "shop").await;
         assert_eq!(mode(&path), 0o600, "the database file");
         let wal = path.with_file_name("remnabot.db-wal");
         assert!(wal.exists(), "writing in WAL mode made the -wal file");
