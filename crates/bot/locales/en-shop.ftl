@@ -5,6 +5,10 @@
 plans-empty = 😔 There are no plans on sale right now. Please check back later.
 plans-title = 🛒 Our subscription plans; choose one:
 plans-title-renewal = 🔄 To renew, choose one of these plans:
+# $page, $pages: the page shown and how many; $count: how many plans in total.
+plans-page = Page { $page } of { $pages } · { $count } plans
+plans-previous = ◀️ Previous
+plans-next = Next ▶️
 
 # $name: the plan's name; $days: its period; $traffic: traffic-gb or traffic-unlimited;
 # $devices: the device limit; $price: an amount already formatted.

@@ -8,6 +8,10 @@
 plans-empty = 😔 در حال حاضر پلنی برای فروش وجود ندارد. لطفاً بعداً دوباره سر بزنید.
 plans-title = 🛒 پلن‌های اشتراک را ببینید و یکی را انتخاب کنید:
 plans-title-renewal = 🔄 برای تمدید، یکی از پلن‌های زیر را انتخاب کنید:
+# $page, $pages: the page shown and how many; $count: how many plans in total.
+plans-page = صفحهٔ { $page } از { $pages } · { $count } پلن
+plans-previous = ◀️ قبلی
+plans-next = بعدی ▶️
 
 # $name: the plan's name; $days: its period; $traffic: traffic-gb or traffic-unlimited;
 # $devices: the device limit; $price: an amount already formatted.

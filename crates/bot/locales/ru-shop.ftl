@@ -5,6 +5,10 @@
 plans-empty = 😔 Сейчас нет тарифов в продаже. Загляните, пожалуйста, позже.
 plans-title = 🛒 Наши тарифы; выберите один:
 plans-title-renewal = 🔄 Для продления выберите один из тарифов:
+# $page, $pages: the page shown and how many; $count: how many plans in total.
+plans-page = Страница { $page } из { $pages } · тарифов: { $count }
+plans-previous = ◀️ Назад
+plans-next = Далее ▶️
 
 # $name: the plan's name; $days: its period; $traffic: traffic-gb or traffic-unlimited;
 # $devices: the device limit; $price: an amount already formatted.

@@ -1224,3 +1224,87 @@ async fn a_receipt_sent_again_for_another_payment_is_flagged_to_the_admins_of_th
         w.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_plans_with_the_longest_names_and_descriptions_are_listed_page_by_page_and_each_shows_in_full() {
+    for backend in testing::backends() {
+        let w = world(backend).await;
+        let a = w.shop("Alpha", ADMIN_A).await;
+        // 50 more plans, each as long as the API lets it be: 52 in all, on 6 pages.
+        let description = format!("{}\n{}", "Fast servers in 12 countries. ".repeat(20), "ж".repeat(399));
+        assert_eq!(description.chars().count(), 1000);
+        let mut last = None;
+        for i in 0..50 {
+            let spec = PlanSpec {
+                name: format!("{i:02} {}", "Ж".repeat(61)),
+                description: Some(description.clone()),
+                period_days: 3650,
+                traffic_gb: 1_000_000,
+                device_limit: 1000,
+                price: Toman(1_000_000_000_000),
+                sort_order: 100 + i,
+            };
+            assert_eq!(spec.name.chars().count(), 64);
+            last = Some(w.store.plans().create(&a.t, spec).await.unwrap());
+        }
+        let last = last.unwrap();
+        let user = 555_001_501;
+        w.join(&a, user, Language::En).await;
+        let page_line = |page: u32| {
+            w.text(Language::En, "plans-page", &[("page", page.into()), ("pages", 6.into()), ("count", 52.into())])
+        };
+
+        let list = w.say(&a, user, "🛒 Buy a subscription").await;
+        let text = list.text.clone().unwrap();
+        assert!(text.contains(&page_line(1)), "{backend:?}: {text}");
+        assert!(text.chars().count() <= 4096);
+        let data: Vec<_> = list.buttons().into_iter().filter_map(|b| b.callback_data).collect();
+        assert_eq!(data.iter().filter(|d| d.starts_with("shop:plan:p:")).count(), 10, "{data:?}");
+        assert_eq!(data.last().map(String::as_str), Some("shop:plans:p:1"), "only Next on the first page");
+
+        // Next, page after page, in place of the list.
+        let sends = w.tg.calls_of(&a.token, "sendMessage").len();
+        let token = a.token.clone();
+        let shows = |page: u32| {
+            let line = page_line(page);
+            let (id, token) = (list.message_id, token.clone());
+            move |fake: &FakeTelegram| {
+                fake.message(&token, user, id)
+                    .and_then(|m| m["text"].as_str().map(|t| t.contains(&line)))
+                    .unwrap_or(false)
+            }
+        };
+        for page in 1..6 {
+            w.tg.press_button(&a.token, user, list.message_id, &format!("shop:plans:p:{page}")).unwrap();
+            assert!(w.tg.wait_until(WAIT, shows(page + 1)).await, "{backend:?}: page {}", page + 1);
+        }
+        let shown = w.tg.message(&a.token, user, list.message_id).unwrap();
+        let text = shown["text"].as_str().unwrap();
+        assert!(text.contains(&last.name), "the last plan is on the last page");
+        let data: Vec<String> = shown["reply_markup"]["inline_keyboard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| {
+                row.as_array().unwrap().iter().filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+            })
+            .collect();
+        assert_eq!(data.iter().filter(|d| d.starts_with("shop:plan:p:")).count(), 2, "{data:?}");
+        assert_eq!(data.last().map(String::as_str), Some("shop:plans:p:4"), "only Previous on the last page");
+        w.tg.press_button(&a.token, user, list.message_id, "shop:plans:p:4").unwrap();
+        assert!(w.tg.wait_until(WAIT, shows(5)).await, "{backend:?}: back to page 5");
+        assert_eq!(w.tg.calls_of(&a.token, "sendMessage").len(), sends, "paging sent nothing new");
+
+        // The longest plan in detail: summary and the whole description, then its checkout.
+        w.tg.press_button(&a.token, user, list.message_id, "shop:plans:p:5").unwrap();
+        assert!(w.tg.wait_until(WAIT, shows(6)).await);
+        let n = w.count(&a, user);
+        w.tg.press_button(&a.token, user, list.message_id, &format!("shop:plan:p:{}", last.id)).unwrap();
+        let detail = w.nth(&a, user, n).await;
+        let text = detail.text.clone().unwrap();
+        assert!(text.contains(&last.name) && text.contains(&description), "{backend:?}: {text}");
+        let checkout = w.press_then(&a, user, &detail, &format!("shop:buy:p:{}", last.id)).await;
+        assert!(checkout.text.unwrap().contains(&last.name));
+        w.stop().await;
+    }
+}

@@ -287,6 +287,18 @@ impl Plans<'_> {
         scope::count::<bot_plan::Entity, _>(&self.store.db, tenant).await
     }
 
+    /// How many plans the tenant has on sale (the customers' list, paged by the bot).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`].
+    pub async fn count_on_sale(&self, tenant: &Tenant) -> Result<u64> {
+        scope::select::<bot_plan::Entity>(tenant)
+            .filter(bot_plan::Column::IsActive.eq(true))
+            .count(&self.store.db)
+            .await
+            .map_err(unavailable)
+    }
+
     /// Moves the plan one place up (earlier) or down in the display order and returns it.
     /// The tenant's plans are renumbered 10, 20, 30, ... in their new order, so ties and gaps
     /// left by the API's own `sort_order` values never stop a move. At the top (or bottom)

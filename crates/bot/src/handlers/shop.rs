@@ -5,21 +5,23 @@
 use chrono::Utc;
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
+use remnabot_domain::text::{MESSAGE_CHARS, PlanDescription, PlanName, clip};
 use remnabot_domain::{Error, Page, PaymentId, PlanId};
 use remnabot_store::payments::PaymentPurpose;
 use remnabot_store::plans::Plan;
 use remnabot_store::subscriptions::{Subscription, SubscriptionStatus};
 use remnabot_store::users::User;
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
 use super::checkout::{self, Method};
 use super::{HandlerResult, Shared, TenantBot, answer, feature_on};
 use crate::calendar::format_datetime;
 use crate::texts::{format_number, persian_digits};
 
-/// How many plans the bot lists (Telegram keyboards stay usable well below 100 buttons).
-const MAX_PLANS: u64 = 50;
+/// Plans per page of the plan list: ten summaries of plans with the longest names stay far
+/// below Telegram's 4,096 characters, and ten buttons keep the keyboard usable.
+const PLANS_PER_PAGE: u64 = 10;
 
 /// What a plan is bought for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +61,11 @@ impl Purpose {
 /// Callback data `shop:...`: the shop's buttons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// `plans:<p|r>`: the plan list.
+    /// `plans:<p|r>`: the plan list, sent as a new message.
     Plans(Purpose),
+    /// `plans:<p|r>:<page>`: another page (0-based) of the plan list, in place of the
+    /// pressed one.
+    PlansPage(Purpose, u32),
     /// `plan:<p|r>:<id>`: one plan.
     Plan(Purpose, PlanId),
     /// `buy:<p|r>:<id>`: the checkout (price and payment methods).
@@ -82,12 +87,21 @@ fn id(s: &str) -> Option<i64> {
     s.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
+/// A page number of the plan list (digits only, below a million).
+fn page_number(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<u32>().ok().filter(|p| *p < 1_000_000)
+}
+
 impl Action {
     /// Parses the part after `shop:`; `None` for anything else.
     pub fn parse(data: &str) -> Option<Action> {
         let parts: Vec<&str> = data.split(':').collect();
         match parts.as_slice() {
             ["plans", p] => Some(Action::Plans(Purpose::parse(p)?)),
+            ["plans", p, page] => Some(Action::PlansPage(Purpose::parse(p)?, page_number(page)?)),
             ["plan", p, plan] => Some(Action::Plan(Purpose::parse(p)?, PlanId(id(plan)?))),
             ["buy", p, plan] => Some(Action::Buy(Purpose::parse(p)?, PlanId(id(plan)?))),
             ["pay", m, p, plan] => Some(Action::Pay(Method::parse(m)?, Purpose::parse(p)?, PlanId(id(plan)?))),
@@ -103,6 +117,7 @@ impl Action {
     pub fn data(self) -> String {
         match self {
             Action::Plans(p) => format!("shop:plans:{}", p.code()),
+            Action::PlansPage(p, page) => format!("shop:plans:{}:{page}", p.code()),
             Action::Plan(p, plan) => format!("shop:plan:{}:{plan}", p.code()),
             Action::Buy(p, plan) => format!("shop:buy:{}:{plan}", p.code()),
             Action::Pay(m, p, plan) => format!("shop:pay:{}:{}:{plan}", m.code(), p.code()),
@@ -139,6 +154,11 @@ pub async fn on_callback(
                 Purpose::Purchase => show_plans(shared, bot, user, chat, Purpose::Purchase, None).await,
                 Purpose::Renewal => show_renewal(shared, bot, user, chat).await,
             }
+        }
+        Action::PlansPage(purpose, page) => {
+            bot.tg.answer_callback_query(q.id.clone()).await?;
+            let pressed = q.message.as_ref().map(|m| m.id());
+            show_plans_page(shared, bot, user, chat, purpose, None, page, pressed).await
         }
         Action::Plan(purpose, plan) => match active_plan(shared, bot, plan).await? {
             Some(plan) => {
@@ -189,13 +209,19 @@ pub(crate) fn traffic_text(shared: &Shared, lang: Language, gb: u32) -> String {
     }
 }
 
+/// A plan's name as shown: cut to the bound the API keeps (a row written before the bound
+/// existed may be longer).
+fn plan_name(plan: &Plan) -> std::borrow::Cow<'_, str> {
+    clip(&plan.name, PlanName::MAX_CHARS)
+}
+
 /// One line describing a plan: period, traffic, devices and price.
 pub(crate) fn plan_summary(shared: &Shared, lang: Language, plan: &Plan) -> String {
     shared.text(
         lang,
         "plan-summary",
         &[
-            ("name", plan.name.as_str().into()),
+            ("name", plan_name(plan).as_ref().into()),
             ("days", plan.period_days.into()),
             ("traffic", traffic_text(shared, lang, plan.traffic_gb).into()),
             ("devices", plan.device_limit.into()),
@@ -204,8 +230,8 @@ pub(crate) fn plan_summary(shared: &Shared, lang: Language, plan: &Plan) -> Stri
     )
 }
 
-/// The tenant's active plans in order, each a button to its detail. `intro` goes before
-/// the list (used by the renewal offer).
+/// The tenant's active plans in order, each a button to its detail, ten to a page. `intro`
+/// goes before the list (used by the renewal offer).
 ///
 /// # Errors
 /// [`super::HandlerError`] when the database or Telegram fails.
@@ -217,10 +243,39 @@ pub async fn show_plans(
     purpose: Purpose,
     intro: Option<String>,
 ) -> HandlerResult {
+    show_plans_page(shared, bot, user, chat, purpose, intro, 0, None).await
+}
+
+/// Page `page` (0-based; past the end, the last one) of the plan list, with its number and
+/// Previous and Next when there are several: edited into message `edit` when given (a page
+/// button was pressed), else sent.
+#[allow(clippy::too_many_arguments)]
+async fn show_plans_page(
+    shared: &Shared,
+    bot: &TenantBot,
+    user: &User,
+    chat: ChatId,
+    purpose: Purpose,
+    intro: Option<String>,
+    page: u32,
+    edit: Option<MessageId>,
+) -> HandlerResult {
     let lang = user.language;
-    let plans = shared.store.plans().list(&bot.tenant, true, Page::new(MAX_PLANS, 0)).await?;
+    let total = shared.store.plans().count_on_sale(&bot.tenant).await?;
+    let pages = u32::try_from(total.div_ceil(PLANS_PER_PAGE)).unwrap_or(u32::MAX);
+    let page = page.min(pages.saturating_sub(1));
+    let window = Page::new(PLANS_PER_PAGE, u64::from(page) * PLANS_PER_PAGE);
+    let plans = shared.store.plans().list(&bot.tenant, true, window).await?;
     if plans.is_empty() {
-        bot.tg.send_message(chat, shared.text(lang, "plans-empty", &[])).await?;
+        let empty = shared.text(lang, "plans-empty", &[]);
+        match edit {
+            Some(message) => {
+                bot.tg.edit_message_text(chat, message, empty).await?;
+            }
+            None => {
+                bot.tg.send_message(chat, empty).await?;
+            }
+        }
         return Ok(());
     }
     let title = match purpose {
@@ -229,19 +284,47 @@ pub async fn show_plans(
     };
     let mut text = intro.map(|i| format!("{i}\n\n")).unwrap_or_default();
     text.push_str(&title);
+    if pages > 1 {
+        text.push('\n');
+        text.push_str(&shared.text(
+            lang,
+            "plans-page",
+            &[("page", (page + 1).into()), ("pages", pages.into()), ("count", total.into())],
+        ));
+    }
     for plan in &plans {
         text.push_str("\n\n");
         text.push_str(&plan_summary(shared, lang, plan));
     }
-    let buttons: Vec<Vec<InlineKeyboardButton>> = plans
+    let mut buttons: Vec<Vec<InlineKeyboardButton>> = plans
         .iter()
         .map(|p| {
             let label =
-                shared.text(lang, "plan-button", &[("name", p.name.as_str().into()), ("price", p.price.into())]);
+                shared.text(lang, "plan-button", &[("name", plan_name(p).as_ref().into()), ("price", p.price.into())]);
             vec![button(label, Action::Plan(purpose, p.id))]
         })
         .collect();
-    bot.tg.send_message(chat, text).reply_markup(InlineKeyboardMarkup::new(buttons)).await?;
+    if pages > 1 {
+        let mut row = Vec::with_capacity(2);
+        if page > 0 {
+            row.push(button(shared.text(lang, "plans-previous", &[]), Action::PlansPage(purpose, page - 1)));
+        }
+        if page + 1 < pages {
+            row.push(button(shared.text(lang, "plans-next", &[]), Action::PlansPage(purpose, page + 1)));
+        }
+        buttons.push(row);
+    }
+    // The texts above are bounded; this only guards against a translation gone long.
+    let text = clip(&text, MESSAGE_CHARS).into_owned();
+    let keyboard = InlineKeyboardMarkup::new(buttons);
+    match edit {
+        Some(message) => {
+            bot.tg.edit_message_text(chat, message, text).reply_markup(keyboard).await?;
+        }
+        None => {
+            bot.tg.send_message(chat, text).reply_markup(keyboard).await?;
+        }
+    }
     Ok(())
 }
 
@@ -258,8 +341,10 @@ async fn show_plan(
     let mut text = plan_summary(shared, lang, plan);
     if let Some(description) = plan.description.as_deref().filter(|d| !d.trim().is_empty()) {
         text.push_str("\n\n");
-        text.push_str(description);
+        // Cut to the bound the API keeps: a row written before it existed may be longer.
+        text.push_str(&clip(description, PlanDescription::MAX_CHARS));
     }
+    let text = clip(&text, MESSAGE_CHARS).into_owned();
     let buy = match purpose {
         Purpose::Purchase => "plan-buy",
         Purpose::Renewal => "plan-renew",
@@ -467,6 +552,8 @@ mod tests {
         let big = i64::MAX;
         let actions = [
             Action::Plans(Purpose::Purchase),
+            Action::PlansPage(Purpose::Renewal, 999_999),
+            Action::PlansPage(Purpose::Purchase, 0),
             Action::Plan(Purpose::Renewal, PlanId(big)),
             Action::Buy(Purpose::Purchase, PlanId(7)),
             Action::Pay(Method::CardToCard, Purpose::Renewal, PlanId(big)),
@@ -482,9 +569,23 @@ mod tests {
             let rest = data.strip_prefix("shop:").unwrap_or_default();
             assert_eq!(Action::parse(rest), Some(action), "{data}");
         }
-        for bad in
-            ["plan:x:1", "plan:p:0", "plan:p:-3", "plan:p:1:2", "pay:cash:p:1", "buy:p:", "rcpt:abc", "sub:1", ""]
-        {
+        for bad in [
+            "plan:x:1",
+            "plan:p:0",
+            "plan:p:-3",
+            "plan:p:1:2",
+            "pay:cash:p:1",
+            "buy:p:",
+            "rcpt:abc",
+            "sub:1",
+            "",
+            "plans:p:",
+            "plans:p:-1",
+            "plans:p:+1",
+            "plans:p:1000000",
+            "plans:x:1",
+            "plans:p:1:2",
+        ] {
             assert_eq!(Action::parse(bad), None, "{bad}");
         }
     }
