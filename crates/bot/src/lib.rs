@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod dialogue;
 pub mod fleet;
 pub mod handlers;
+pub mod paging;
 pub mod sale_texts;
 pub mod texts;
 

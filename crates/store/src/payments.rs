@@ -560,28 +560,18 @@ fn to_review_message(m: review::Model) -> ReviewMessage {
     }
 }
 
-/// `text` cut to `max` characters, an ellipsis marking the cut.
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 /// A reviewed copy's new text: the text as sent, a blank line and the outcome, within
 /// Telegram's limit (1024 characters for a caption, 4096 for a text). The part as sent is cut
 /// to make room, never the outcome, unless the outcome alone is over the limit.
 pub fn review_edit_text(sent: &str, caption: bool, outcome: &str) -> String {
     let limit = if caption { MAX_CAPTION } else { MAX_TEXT };
-    let outcome = cut(outcome.trim(), limit);
+    let outcome = remnabot_domain::text::clip(outcome.trim(), limit).into_owned();
     let room = limit.saturating_sub(outcome.chars().count());
     let sent = sent.trim_end();
     if room <= 2 || sent.is_empty() {
         return outcome;
     }
-    format!("{}\n\n{outcome}", cut(sent, room - 2))
+    format!("{}\n\n{outcome}", remnabot_domain::text::clip(sent, room - 2))
 }
 
 /// Queues the edit that shows `payment`'s outcome on one copy of its receipt; its key is

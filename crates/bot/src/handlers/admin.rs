@@ -231,14 +231,9 @@ fn status_id(payment: &CardPayment) -> &'static str {
     }
 }
 
-/// `text` cut to `max` characters.
+/// `text` cut to `max` characters, an ellipsis marking the cut.
 fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    remnabot_domain::text::clip(text, max).into_owned()
 }
 
 /// Whether the receipt message of `payment` is a photo or document (edited by caption).

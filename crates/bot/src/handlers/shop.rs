@@ -6,7 +6,7 @@ use chrono::Utc;
 use remnabot_domain::config::Language;
 use remnabot_domain::feature::FeatureKey;
 use remnabot_domain::text::{MESSAGE_CHARS, PlanDescription, PlanName, clip};
-use remnabot_domain::{Error, Page, PaymentId, PlanId};
+use remnabot_domain::{Error, PaymentId, PlanId};
 use remnabot_store::payments::PaymentPurpose;
 use remnabot_store::plans::Plan;
 use remnabot_store::subscriptions::{Subscription, SubscriptionStatus};
@@ -18,10 +18,6 @@ use super::checkout::{self, Method};
 use super::{HandlerResult, Shared, TenantBot, answer, feature_on};
 use crate::calendar::format_datetime;
 use crate::texts::{format_number, persian_digits};
-
-/// Plans per page of the plan list: ten summaries of plans with the longest names stay far
-/// below Telegram's 4,096 characters, and ten buttons keep the keyboard usable.
-const PLANS_PER_PAGE: u64 = 10;
 
 /// What a plan is bought for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,10 +258,9 @@ async fn show_plans_page(
 ) -> HandlerResult {
     let lang = user.language;
     let total = shared.store.plans().count_on_sale(&bot.tenant).await?;
-    let pages = u32::try_from(total.div_ceil(PLANS_PER_PAGE)).unwrap_or(u32::MAX);
-    let page = page.min(pages.saturating_sub(1));
-    let window = Page::new(PLANS_PER_PAGE, u64::from(page) * PLANS_PER_PAGE);
-    let plans = shared.store.plans().list(&bot.tenant, true, window).await?;
+    let paging = crate::paging::Paging::new(page, total);
+    let (page, pages) = (paging.page, paging.pages());
+    let plans = shared.store.plans().list(&bot.tenant, true, paging.window()).await?;
     if plans.is_empty() {
         let empty = shared.text(lang, "plans-empty", &[]);
         match edit {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::RngExt;
 use remnabot_domain::config::Language;
-use remnabot_domain::{Page, Tenant, TgUserId};
+use remnabot_domain::{Tenant, TgUserId};
 use remnabot_store::Store;
 use remnabot_store::audit::Actor;
 use remnabot_store::changes::Changes;
@@ -21,8 +21,7 @@ use crate::dialogue::DialogueState;
 use crate::handlers::{HandlerError, HandlerResult, Shared, TenantBot};
 use crate::texts::Arg;
 
-/// Rows per page of every list.
-pub const PER_PAGE: u64 = 10;
+pub use crate::paging::{PER_PAGE, Paging};
 
 /// The callback data of the Home screen.
 pub const HOME: &str = "pn:home";
@@ -290,40 +289,9 @@ pub fn button(label: String, data: String) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(clip(&label, MAX_LABEL), data)
 }
 
-/// A page of a list of `total` rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
-    /// 0-based, never past the last page.
-    pub page: u32,
-    pub total: u64,
-}
-
-impl Paging {
-    /// Page `page` of `total` rows (a page past the end shows the last one).
-    pub fn new(page: u32, total: u64) -> Paging {
-        let last = u32::try_from(total.div_ceil(PER_PAGE).saturating_sub(1)).unwrap_or(u32::MAX);
-        Paging { page: page.min(last), total }
-    }
-
-    /// How many pages.
-    pub fn pages(&self) -> u32 {
-        u32::try_from(self.total.div_ceil(PER_PAGE)).unwrap_or(u32::MAX)
-    }
-
-    /// The rows of this page.
-    pub fn window(&self) -> Page {
-        Page::new(PER_PAGE, u64::from(self.page) * PER_PAGE)
-    }
-}
-
 /// `text` cut to `max` characters, an ellipsis marking the cut.
 pub fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    remnabot_domain::text::clip(text, max).into_owned()
 }
 
 /// A fresh confirmation nonce: 10 characters of `A-Z0-9`. A confirmed change's idempotency
@@ -353,16 +321,6 @@ pub fn page_of(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paging_counts_pages_and_keeps_within_them() {
-        assert_eq!(Paging::new(0, 0).pages(), 0);
-        assert_eq!(Paging::new(5, 0).page, 0);
-        assert_eq!(Paging::new(0, 10).pages(), 1);
-        assert_eq!(Paging::new(0, 11).pages(), 2);
-        assert_eq!(Paging::new(7, 11).page, 1, "past the end shows the last page");
-        assert_eq!(Paging::new(1, 11).window(), Page::new(10, 10));
-    }
 
     #[test]
     fn nonces_are_fresh_and_recognised() {
